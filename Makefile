@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: MIT
+#
+# make            library (static and shared), the dmaown CLI
+# make check      every test, under ASan+UBSan, then the pthread tests under TSan
+# make demo       dmaown check over the bundled scenarios, every policy
+# make bench      the benchmarks of bench/, one BENCH line each
+# make fuzz       the libFuzzer harness of the scenario parser (clang)
+# make install    PREFIX=/usr/local DESTDIR=
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+SAN ?=
+OPT ?= -O2
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wwrite-strings -Wvla \
+	-Wformat=2 -Wundef -Wno-missing-field-initializers
+CPPFLAGS += -Iinclude -Isrc -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE
+CFLAGS_ALL := -std=c11 $(OPT) -g -fPIC $(WARN) $(CFLAGS)
+ifneq ($(SAN),)
+CFLAGS_ALL += -fsanitize=$(SAN) -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SAN)
+endif
+LDLIBS += -lpthread -lm
+
+LIB_SRC := $(sort $(wildcard src/*/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_SRC := $(sort $(wildcard cli/*.c))
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.t)
+TEST_SH := $(sort $(wildcard tests/*/*.t))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+# Tests that exercise real threads: the TSan pass runs these.
+TSAN_TESTS := $(filter $(BUILD)/tests/stress/%,$(TEST_BIN))
+
+STATIC := $(BUILD)/libdmaown.a
+SHARED := $(BUILD)/libdmaown.so
+CLI := $(BUILD)/dmaown
+
+.PHONY: all check test test-tsan lint demo bench fuzz install clean format
+all: $(STATIC) $(SHARED) $(CLI)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(STATIC): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(SHARED): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libdmaown.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(CLI): $(CLI_OBJ) $(STATIC)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%.t: tests/%.c $(STATIC) tests/tap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS_ALL) -MMD -MP $(LDFLAGS) -o $@ $< \
+		$(STATIC) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP $(LDFLAGS) -o $@ $< \
+		$(STATIC) $(LDLIBS)
+
+# The tests find the build through these.
+export DMAOWN_BUILD = $(abspath $(BUILD))
+export DMAOWN_SRC = $(abspath .)
+
+test: all $(TEST_BIN) lint
+	prove --exec '' $(TEST_BIN) $(TEST_SH)
+
+test-tsan: $(TSAN_TESTS)
+	prove --exec '' $(TSAN_TESTS)
+
+check:
+	$(MAKE) BUILD=build/asan SAN=address,undefined OPT=-O1 test
+	$(MAKE) BUILD=build/tsan SAN=thread OPT=-O1 test-tsan
+
+# No thread library outside the pthread backend: the explorer could not
+# see it.
+lint:
+	@bad=$$(grep -n 'pthread_' $$(find src cli -name '*.[ch]') | \
+		grep -v '^src/sync/pthread\.c:' || true); \
+	if [ -n "$$bad" ]; then \
+		echo "raw pthread calls outside src/sync/pthread.c:"; \
+		echo "$$bad"; exit 1; fi
+
+demo: $(CLI)
+	$(CLI) check --policy all scenarios/
+
+bench: $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+FUZZ_CC ?= clang
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 \
+		-fsanitize=fuzzer,address,undefined \
+		-o $(BUILD)/fuzz/fuzz_scenario tests/fuzz/fuzz_scenario.c \
+		$(LIB_SRC) $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_scenario -max_total_time=$${FUZZ_SECONDS:-60} \
+		-max_len=4096 tests/fuzz/corpus
+
+$(BUILD)/dmaown.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+		'includedir=$${prefix}/include' '' 'Name: dmaown' \
+		'Description: IOMMU-group DMA ownership protocol and explorer' \
+		'Version: $(VERSION)' 'Libs: -L$${libdir} -ldmaown' \
+		'Libs.private: -lpthread -lm' 'Cflags: -I$${includedir}' > $@
+
+install: all $(BUILD)/dmaown.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/include/dmaown \
+		$(DESTDIR)$(PREFIX)/share/dmaown/scenarios \
+		$(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man3 \
+		$(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/dmaown
+	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/libdmaown.so.0
+	ln -sf libdmaown.so.0 $(DESTDIR)$(PREFIX)/lib/libdmaown.so
+	install -m 644 $(BUILD)/dmaown.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 include/dmaown.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/dmaown/*.h $(DESTDIR)$(PREFIX)/include/dmaown/
+	install -m 644 scenarios/*.own $(DESTDIR)$(PREFIX)/share/dmaown/scenarios/
+	for m in doc/*.[135]; do [ -f "$$m" ] || continue; \
+		s=$${m##*.}; install -m 644 $$m \
+		$(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+
+format:
+	clang-format -i $$(find include src cli tests bench -name '*.[ch]')
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:.t=.d) \
+	$(BENCH_BIN:=.d)

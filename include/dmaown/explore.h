@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The interleaving explorer: runs a program written against the sync seam
+ * under every schedule that can make a difference (optimal DPOR), or a
+ * seeded sample of schedules, or exactly one schedule (replay).
+ *
+ * A program is a thread-0 body that builds its state, starts threads with
+ * dmo_thread_create() and joins them.  It runs again from the beginning for
+ * every execution, in the same process, so it must keep no state between
+ * runs other than through @arg, which the hooks below reset.
+ */
+#ifndef DMAOWN_EXPLORE_H
+#define DMAOWN_EXPLORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dmaown/types.h"
+
+/* One program to explore. */
+struct dmo_program {
+	/* Thread 0's body. */
+	void (*run)(struct dmo_sync *s, void *arg);
+	/*
+	 * Optional: called after every step with every thread paused.  It may
+	 * read shared state directly and call dmo_explore_flag(); it must not
+	 * call the seam.
+	 */
+	void (*step_check)(struct dmo_sync *s, void *arg);
+	/*
+	 * Optional: called when an execution ends, complete (every thread
+	 * returned) or cut short (@complete false: a BUG, a use after free, a
+	 * deadlock).  Same rules as step_check.
+	 */
+	void (*finish)(struct dmo_sync *s, void *arg, bool complete);
+	/*
+	 * Optional: called after finish, to drop what run built.  Memory from
+	 * dmo_alloc() is reclaimed by the explorer itself.
+	 */
+	void (*reset)(void *arg);
+};
+
+/* How to search. */
+enum dmo_explore_mode {
+	DMO_EXPLORE_DPOR,	/* optimal DPOR: one execution per trace */
+	DMO_EXPLORE_NAIVE,	/* every interleaving: for differential tests */
+	DMO_EXPLORE_RANDOM,	/* seeded random schedules (PCT) */
+};
+
+struct dmo_explore_opts {
+	enum dmo_explore_mode mode;
+	uint64_t max_executions;	/* 0: no limit */
+	double time_limit;		/* seconds; 0: no limit */
+	bool first;			/* stop at the first violation */
+	bool progress;			/* a progress line on stderr */
+	uint64_t seed;			/* DMO_EXPLORE_RANDOM */
+	uint64_t iterations;		/* DMO_EXPLORE_RANDOM */
+	int pct_depth;			/* DMO_EXPLORE_RANDOM; 0: 3 */
+};
+
+/* A violation, as handed to dmo_explore_result.on_violation. */
+struct dmo_violation {
+	enum dmo_viol_kind kind;
+	const char *message;	/* one line */
+	const char *fn;		/* modelled function where it fired */
+	const char *thread;	/* thread name, or "-" for a between-steps check */
+	const char *schedule;	/* for dmo_explore_replay() */
+};
+
+/* One step of a replayed execution. */
+struct dmo_step {
+	int index;		/* 0, 1, ... */
+	int thread;		/* thread index */
+	const char *thread_name;
+	const char *op;		/* "lock", "unlock", "read", "write", "rmw",
+				 * "choose", "alloc", "free", "spawn", "join",
+				 * "end", "note", "violation" */
+	const char *fn;		/* modelled function */
+	const char *line;	/* the whole step, formatted for people */
+};
+
+struct dmo_explore_result {
+	/* In: called once for each distinct (kind, message). */
+	void (*on_violation)(void *arg, const struct dmo_violation *v);
+	void *arg;
+
+	/* Out. */
+	uint64_t executions;	/* complete and cut-short executions */
+	uint64_t blocked;	/* sleep-set blocked: 0 for optimal DPOR */
+	uint64_t events;	/* steps run, over all executions */
+	uint64_t violations;	/* every occurrence */
+	bool complete;		/* the whole space was explored */
+	double seconds;
+};
+
+/**
+ * dmo_explore() - explore a program
+ * @p: the program
+ * @arg: passed to its hooks
+ * @opts: how; NULL for DPOR with no limits
+ * @r: on_violation/arg in, counts out
+ *
+ * Return: 0 when the search ran to its end or to a limit (see
+ * @r->complete), -ENOMEM, or -EINVAL for a program that breaks the rules
+ * (too many threads, a thread left unjoined).
+ * Context: not from a program run by an explorer.
+ */
+int dmo_explore(const struct dmo_program *p, void *arg,
+		const struct dmo_explore_opts *opts,
+		struct dmo_explore_result *r);
+
+/**
+ * dmo_explore_replay() - run the one execution a schedule names
+ * @p: the program
+ * @arg: passed to its hooks
+ * @schedule: as given in a dmo_violation
+ * @on_step: called for every step, in order (may be NULL)
+ * @on_violation: called for every violation of that execution (may be NULL)
+ * @cb_arg: for both callbacks
+ *
+ * Return: 0; -EINVAL when @schedule is malformed or does not fit the
+ * program (the execution diverges from it).
+ * Context: as dmo_explore().
+ */
+int dmo_explore_replay(const struct dmo_program *p, void *arg,
+		       const char *schedule,
+		       void (*on_step)(void *cb_arg, const struct dmo_step *st),
+		       void (*on_violation)(void *cb_arg,
+					    const struct dmo_violation *v),
+		       void *cb_arg);
+
+/**
+ * dmo_explore_flag() - record a violation from a between-steps hook
+ * @s: the explorer backend passed to the hook
+ * @kind: the kind
+ * @msg: one line
+ *
+ * Never ends the execution.
+ * Context: step_check or finish.
+ */
+void dmo_explore_flag(struct dmo_sync *s, enum dmo_viol_kind kind,
+		      const char *msg);
+
+#endif /* DMAOWN_EXPLORE_H */

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The private header of src/scenario/: the parsed form of a .own file
+ * (SCENARIO.md), shared by the parser, the runner and the reports.
+ *
+ * Everything is resolved at parse time: statements and conditions refer to
+ * declarations by index, so the runner never looks a name up while threads
+ * run.  Strings are owned by the scenario and freed with it.
+ */
+#ifndef DMO_SCENARIO_PRIV_H
+#define DMO_SCENARIO_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dmaown.h"
+
+/* Where something was written, for messages. */
+struct dmo_loc {
+	int line;
+	int col;
+};
+
+struct dmo_sc_bus {
+	char *name;
+	bool nodma;
+	struct dmo_loc loc;
+};
+
+struct dmo_sc_driver {
+	char *name;
+	int bus;		/* index into buses */
+	bool managed_dma;
+	enum dmo_probe probe;
+	bool unloaded;
+	struct dmo_loc loc;
+};
+
+struct dmo_sc_group {
+	int id;
+	bool nodefault;
+	struct dmo_loc loc;
+};
+
+struct dmo_sc_device {
+	char *name;
+	int bus;		/* index into buses */
+	int group;		/* index into groups, -1: none */
+	int bound;		/* index into drivers, -1: none */
+	bool absent;
+	int *match;		/* indexes into drivers */
+	int nr_match;
+	struct dmo_loc loc;
+};
+
+enum dmo_sc_op {
+	DMO_OP_BIND,		/* dev, drv */
+	DMO_OP_UNBIND,		/* dev */
+	DMO_OP_ATTACH,		/* dev */
+	DMO_OP_HOTPLUG,		/* dev */
+	DMO_OP_UNPLUG,		/* dev */
+	DMO_OP_LOAD,		/* drv */
+	DMO_OP_UNLOAD,		/* drv */
+	DMO_OP_CLAIM,		/* group, owner */
+	DMO_OP_RELEASE,		/* group */
+	DMO_OP_CLAIM_DEV,	/* dev, owner */
+	DMO_OP_RELEASE_DEV,	/* dev */
+	DMO_OP_OWNED,		/* group */
+	DMO_OP_VFIO_OPEN,	/* group */
+	DMO_OP_VFIO_CLOSE,	/* group */
+	DMO_OP_IOMMUFD_BIND,	/* dev, owner (the context) */
+	DMO_OP_IOMMUFD_UNBIND,	/* dev */
+	DMO_OP_NR
+};
+
+struct dmo_sc_stmt {
+	enum dmo_sc_op op;
+	int reg;		/* index into the thread's regs, -1: none */
+	int dev;		/* index into devices, -1 */
+	int drv;		/* index into drivers, -1 */
+	int group;		/* index into groups, -1 */
+	int owner;		/* index into owners, -1: none (NULL owner) */
+	struct dmo_loc loc;
+};
+
+struct dmo_sc_thread {
+	char *name;
+	struct dmo_sc_stmt *stmts;
+	int nr_stmts;
+	char **regs;		/* register names, in order of first use */
+	int nr_regs;
+	struct dmo_loc loc;
+};
+
+/* The final condition. */
+enum dmo_sc_cond_kind {
+	DMO_COND_AND,
+	DMO_COND_OR,
+	DMO_COND_NOT,
+	DMO_COND_REG,		/* thread, reg  ==/!= value */
+	DMO_COND_OWNER,		/* group        ==/!= owner (-1: none) */
+	DMO_COND_OWNER_CNT,	/* group        ==/!= value */
+	DMO_COND_DRIVER,	/* dev          ==/!= drv (-1: none) */
+};
+
+struct dmo_sc_cond {
+	enum dmo_sc_cond_kind kind;
+	struct dmo_sc_cond *left;	/* AND, OR, NOT */
+	struct dmo_sc_cond *right;	/* AND, OR */
+	bool negated;			/* != rather than == */
+	int thread;
+	int reg;
+	int group;
+	int dev;
+	int drv;
+	int owner;
+	long value;
+};
+
+enum dmo_sc_quant {
+	DMO_QUANT_NONE,		/* no final condition */
+	DMO_QUANT_EXISTS,
+	DMO_QUANT_NOT_EXISTS,
+	DMO_QUANT_FORALL,
+};
+
+enum dmo_sc_result {
+	DMO_RES_OK,
+	DMO_RES_ALWAYS,
+	DMO_RES_SOMETIMES,
+	DMO_RES_NEVER,
+	DMO_RES_VIOLATION,
+};
+
+struct dmo_sc_expect {
+	int policy;			/* -1: every policy */
+	enum dmo_sc_result result;
+	enum dmo_viol_kind kind;	/* DMO_RES_VIOLATION */
+	struct dmo_loc loc;
+};
+
+struct dmo_scenario {
+	char *path;		/* as given, for messages */
+	char *name;		/* `test NAME`, else the file's base name */
+	char *description;	/* the quoted line, or NULL */
+	int policy;		/* `policy P`, -1: none */
+
+	struct dmo_sc_bus *buses;
+	int nr_buses;
+	struct dmo_sc_driver *drivers;
+	int nr_drivers;
+	struct dmo_sc_group *groups;
+	int nr_groups;
+	struct dmo_sc_device *devices;
+	int nr_devices;
+	char **owners;		/* owner / context names used by statements */
+	int nr_owners;
+	struct dmo_sc_thread *threads;
+	int nr_threads;
+
+	enum dmo_sc_quant quant;
+	struct dmo_sc_cond *cond;
+	struct dmo_sc_expect *expects;
+	int nr_expects;
+};
+
+/* Largest file the parser reads; anything longer is refused. */
+#define DMO_SC_MAX_BYTES (1 << 20)
+
+/* Internal (parser.c). */
+const char *dmo__op_name(enum dmo_sc_op op);
+
+#endif /* DMO_SCENARIO_PRIV_H */
