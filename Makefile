@@ -58,6 +58,10 @@ $(STATIC): $(LIB_OBJ)
 $(SHARED): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libdmaown.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Where `make install` puts the corpus: the CLI looks there when it finds
+# none beside its own binary.
+$(CLI_OBJ): CPPFLAGS += -DDMAOWN_DATADIR='"$(PREFIX)/share/dmaown"'
+
 $(CLI): $(CLI_OBJ) $(STATIC)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
