@@ -92,7 +92,8 @@ check:
 # No thread library outside the pthread backend: the explorer could not
 # see it.
 lint:
-	@bad=$$(grep -n 'pthread_' $$(find src cli -name '*.[ch]') | \
+	@bad=$$(grep -nE '(^|[^_[:alnum:]])pthread_' \
+		$$(find src cli -name '*.[ch]') | \
 		grep -v '^src/sync/pthread\.c:' || true); \
 	if [ -n "$$bad" ]; then \
 		echo "raw pthread calls outside src/sync/pthread.c:"; \

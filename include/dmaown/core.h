@@ -21,6 +21,12 @@
 
 #include "dmaown/types.h"
 
+/*
+ * The kernel's "probe again later" error, which no libc defines; returned
+ * negated, like every other error here.
+ */
+#define DMO_EPROBE_DEFER 517
+
 struct dmo_world;
 struct dmo_bus;
 struct dmo_driver;
@@ -56,6 +62,10 @@ struct dmo_world *dmo_world_create(struct dmo_sync *s, enum dmo_policy policy);
  * @w: the world, or NULL
  *
  * Works in any state, including one left by an execution cut short.
+ * Driver objects (the ones dev->driver points to) come from dmo_alloc()
+ * and belong to the sync backend, which reclaims them: the explorer when
+ * the execution ends, pthread in dmo_sync_pthread_destroy().  So this
+ * never calls the backend's free and may run after an execution ended.
  * Context: no operation running.
  */
 void dmo_world_destroy(struct dmo_world *w);
@@ -133,7 +143,9 @@ int dmo_device_add_match(struct dmo_device *dev, struct dmo_driver *drv);
  * @w: the world
  * @name: any owner or iommufd context name; "none" gives NULL
  *
- * The same name always gives the same token.
+ * The same name always gives the same token.  "vfio" is the token of
+ * VFIO's group claims and "dma-api" the recompute policy's kernel token,
+ * so a scenario can name them.
  * Return: the token, NULL for "none" (and when memory ran out).
  * Context: set-up.
  */
@@ -409,22 +421,129 @@ int dmo_world_faults_seen(const struct dmo_world *w);
 
 /* Lookup and inspection (no operation running, or between steps). */
 
+/**
+ * dmo_world_bus() - find a bus by name
+ * @w: the world
+ * @name: its name
+ *
+ * Return: the bus, or NULL.
+ * Context: any, once set-up is over.
+ */
 struct dmo_bus *dmo_world_bus(const struct dmo_world *w, const char *name);
+
+/**
+ * dmo_world_driver() - find a driver by name
+ * @w: the world
+ * @name: its name
+ *
+ * Return: the driver's handle (registered or not), or NULL.
+ * Context: any, once set-up is over.
+ */
 struct dmo_driver *dmo_world_driver(const struct dmo_world *w,
 				    const char *name);
+
+/**
+ * dmo_world_device() - find a device by name
+ * @w: the world
+ * @name: its name
+ *
+ * Return: the device (present or not), or NULL.
+ * Context: any, once set-up is over.
+ */
 struct dmo_device *dmo_world_device(const struct dmo_world *w,
 				    const char *name);
+
+/**
+ * dmo_world_group() - find a group by number
+ * @w: the world
+ * @id: the group number
+ *
+ * Return: the group, or NULL.
+ * Context: any, once set-up is over.
+ */
 struct dmo_group *dmo_world_group(const struct dmo_world *w, int id);
 
+/**
+ * dmo_world_nr_groups() - how many groups the world has
+ * @w: the world
+ *
+ * Return: the count; dmo_world_group_at() takes 0 up to it.
+ * Context: any, once set-up is over.
+ */
 int dmo_world_nr_groups(const struct dmo_world *w);
+
+/**
+ * dmo_world_group_at() - the i-th group, in the order added
+ * @w: the world
+ * @i: the index
+ *
+ * Return: the group, or NULL when @i is out of range.
+ * Context: any, once set-up is over.
+ */
 struct dmo_group *dmo_world_group_at(const struct dmo_world *w, int i);
+
+/**
+ * dmo_world_nr_devices() - how many devices the world has
+ * @w: the world
+ *
+ * Return: the count, present or not.
+ * Context: any, once set-up is over.
+ */
 int dmo_world_nr_devices(const struct dmo_world *w);
+
+/**
+ * dmo_world_device_at() - the i-th device, in the order added
+ * @w: the world
+ * @i: the index
+ *
+ * Return: the device, or NULL when @i is out of range.
+ * Context: any, once set-up is over.
+ */
 struct dmo_device *dmo_world_device_at(const struct dmo_world *w, int i);
 
+/**
+ * dmo_group_id() - a group's number
+ * @g: the group
+ *
+ * Return: the number given to dmo_group_add().
+ * Context: any.
+ */
 int dmo_group_id(const struct dmo_group *g);
+
+/**
+ * dmo_group_owner() - a group's DMA owner
+ * @g: the group
+ *
+ * Return: the owner token (see dmo_owner_name()), NULL for none.
+ * Context: no operation running, or between steps.
+ */
 const void *dmo_group_owner(const struct dmo_group *g);
+
+/**
+ * dmo_group_owner_cnt() - a group's owner_cnt
+ * @g: the group
+ *
+ * Return: the count (always 0 under the recompute and legacy policies).
+ * Context: no operation running, or between steps.
+ */
 int dmo_group_owner_cnt(const struct dmo_group *g);
+
+/**
+ * dmo_device_name() - a device's name
+ * @dev: the device
+ *
+ * Return: the name given to dmo_device_add().
+ * Context: any.
+ */
 const char *dmo_device_name(const struct dmo_device *dev);
+
+/**
+ * dmo_driver_name() - a driver's name
+ * @drv: the driver's handle
+ *
+ * Return: the name given to dmo_driver_add().
+ * Context: any.
+ */
 const char *dmo_driver_name(const struct dmo_driver *drv);
 
 /**
@@ -483,6 +602,9 @@ struct dmo_sync *dmo_sync_pthread_create(uint64_t seed);
 /**
  * dmo_sync_pthread_destroy() - free a pthread backend
  * @s: the backend, or NULL
+ *
+ * Also frees every block still allocated through it (the driver objects
+ * of worlds that ran on it): destroy those worlds first.
  * Context: no thread of it running.
  */
 void dmo_sync_pthread_destroy(struct dmo_sync *s);
@@ -491,8 +613,8 @@ void dmo_sync_pthread_destroy(struct dmo_sync *s);
  * dmo_sync_pthread_reported() - violations reported to the backend
  * @s: the backend
  * @kind: which kind
- * @first: set to the first message of that kind (NULL when none); valid
- *         until the backend is reset or destroyed
+ * @first: set to the first message of that kind, as "function: message"
+ *         (NULL when none); valid until the backend is reset or destroyed
  *
  * Return: how many of @kind were reported.
  * Context: no thread of it running.

@@ -48,8 +48,8 @@ enum dmo_access {
 };
 
 /*
- * A mutex.  The storage belongs to the backend: pthread keeps a
- * pthread_mutex_t in it, the explorer its owner and bookkeeping.
+ * A mutex.  The storage belongs to the backend: pthread keeps its
+ * own mutex in it, the explorer its owner and bookkeeping.
  */
 struct dmo_mutex {
 	const char *name;

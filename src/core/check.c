@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The invariants of SPEC.md section 4, checked from outside the protocol:
+ * between explorer steps with every thread paused, or at quiescence.
+ *
+ * Isolation is judged on ghost state, what the kernel's users believe
+ * (a device past dma_configure with a DMA-API driver; a VFIO open; an
+ * iommufd binding), never on the group's own fields, so that a policy
+ * whose bookkeeping lies is caught by the same rule as one that is right.
+ *
+ * The field invariants read a group's fields, which are only consistent
+ * when nobody is inside group->mutex: between steps a thread may be
+ * halfway through an update, so those groups are skipped until the
+ * mutex is free (the ghost lock flag says when).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/core.h"
+
+void dmo__checkf(dmo_check_fn cb, void *arg, enum dmo_viol_kind kind,
+		 const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cb)
+		cb(arg, kind, msg);
+}
+
+/* Members bound past dma_configure to a driver that uses the DMA API. */
+int dmo__group_kdma_users(const struct dmo_group *g)
+{
+	int n = 0;
+
+	for (int i = 0; i < g->nr_devs; i++)
+		n += g->devs[i]->ghost_kdma > 0;
+	return n;
+}
+
+static int check_isolation(const struct dmo_world *w,
+			   const struct dmo_group *g, dmo_check_fn cb,
+			   void *arg)
+{
+	const struct dmo_device *kdev = NULL, *udev = NULL;
+
+	for (int i = 0; i < g->nr_devs; i++) {
+		const struct dmo_device *dev = g->devs[i];
+
+		if (dev->ghost_kdma > 0 && !kdev)
+			kdev = dev;
+		if (dev->ghost_iommufd > 0 && !udev)
+			udev = dev;
+	}
+	if (!kdev || (!udev && g->ghost_user <= 0))
+		return 0;
+	if (g->ghost_user > 0)
+		dmo__checkf(cb, arg, DMO_VIOL_ISOLATION,
+			    "group %d: %s does kernel DMA while VFIO holds the group (owner %s)",
+			    g->id, kdev->name, dmo_owner_name(w, g->owner));
+	else
+		dmo__checkf(cb, arg, DMO_VIOL_ISOLATION,
+			    "group %d: %s does kernel DMA while iommufd holds %s (owner %s)",
+			    g->id, kdev->name, udev->name,
+			    dmo_owner_name(w, g->owner));
+	return 1;
+}
+
+bool dmo__group_user_held(const struct dmo_group *g)
+{
+	if (g->ghost_user > 0)
+		return true;
+	for (int i = 0; i < g->nr_devs; i++)
+		if (g->devs[i]->ghost_iommufd > 0)
+			return true;
+	return false;
+}
+
+/* The field invariants of the policies that keep owner_cnt. */
+int dmo__check_counted_group(const struct dmo_world *w,
+			     const struct dmo_group *g, bool quiescent,
+			     dmo_check_fn cb, void *arg)
+{
+	const char *owner = dmo_owner_name(w, g->owner);
+	int cnt = g->owner_cnt, n = 0, kdma;
+
+	if (cnt < 0 || (g->owner && cnt < 1)) {
+		dmo__checkf(cb, arg, DMO_VIOL_ACCOUNTING,
+			    "group %d: owner %s but owner_cnt %d", g->id, owner,
+			    cnt);
+		n++;
+	}
+	if (g->owner && (g->domain == DMO_DOM_DEFAULT ||
+			 g->domain == DMO_DOM_NONE)) {
+		dmo__checkf(cb, arg, DMO_VIOL_ACCOUNTING,
+			    "group %d: owned by %s but on the %s domain", g->id,
+			    owner,
+			    g->domain == DMO_DOM_NONE ? "no" : "default");
+		n++;
+	}
+	if (g->nr_devs && !g->nr_members && cnt > 0) {
+		dmo__checkf(cb, arg, DMO_VIOL_ACCOUNTING,
+			    "group %d: empty but owner_cnt %d (owner %s)",
+			    g->id, cnt, owner);
+		n++;
+	}
+	if (!quiescent)
+		return n;
+	kdma = dmo__group_kdma_users(g);
+	if (!g->owner && cnt != kdma) {
+		dmo__checkf(cb, arg, DMO_VIOL_ACCOUNTING,
+			    "group %d: owner_cnt %d but %d kernel DMA user%s bound",
+			    g->id, cnt, kdma, kdma == 1 ? "" : "s");
+		n++;
+	}
+	if (!g->owner && dmo__group_user_held(g)) {
+		dmo__checkf(cb, arg, DMO_VIOL_ACCOUNTING,
+			    "group %d: held by user space but owner none",
+			    g->id);
+		n++;
+	}
+	return n;
+}
+
+int dmo_world_check(const struct dmo_world *w, bool quiescent, dmo_check_fn cb,
+		    void *arg)
+{
+	int n = 0;
+
+	for (int i = 0; i < w->nr_groups; i++) {
+		const struct dmo_group *g = w->groups[i];
+
+		n += check_isolation(w, g, cb, arg);
+		if (!quiescent && g->ghost_locked > 0)
+			continue;
+		if (w->pol->check_group)
+			n += w->pol->check_group(w, g, quiescent, cb, arg);
+	}
+	return n;
+}

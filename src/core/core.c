@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The world (drivers/base/core.c's part): set-up of buses, drivers, devices
+ * and groups, device hot-add and hot-remove, lookup and inspection.
+ *
+ * Set-up arrays only grow before dmo_world_start(); afterwards they are
+ * immutable, which is why lookups and the checker walk them with no lock.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+
+static const struct dmo__policy_ops *const policies[DMO_POLICY_NR] = {
+	[DMO_POLICY_UPSTREAM] = &dmo__policy_upstream,
+	[DMO_POLICY_LEGACY] = &dmo__policy_legacy,
+	[DMO_POLICY_V6] = &dmo__policy_v6,
+	[DMO_POLICY_RECOMPUTE] = &dmo__policy_recompute,
+	[DMO_POLICY_NO_PROBE_CLEANUP] = &dmo__policy_no_probe_cleanup,
+};
+
+/* Appends @p to a pointer array; false when memory ran out. */
+static bool push(void *arrayp, int *nr, void *p)
+{
+	void ***array = arrayp;
+	void **n = realloc(*array, (size_t)(*nr + 1) * sizeof(*n));
+
+	if (!n)
+		return false;
+	n[(*nr)++] = p;
+	*array = n;
+	return true;
+}
+
+bool dmo__report_on(struct dmo_world *w, bool cond, enum dmo_viol_kind kind,
+		    const char *what, const char *fn)
+{
+	if (cond)
+		w->s->ops->report(w->s, kind, fn, what);
+	return cond;
+}
+
+void dmo__reportf(struct dmo_world *w, enum dmo_viol_kind kind,
+		  const char *fn, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	w->s->ops->report(w->s, kind, fn, msg);
+}
+
+bool dmo__fault(struct dmo_world *w)
+{
+	int n = dmo_ghost_add(w->s, &w->ghost_faults, 1);
+
+	return w->fail_nth > 0 && n == w->fail_nth;
+}
+
+struct dmo_owner *dmo__owner_intern(struct dmo_world *w, const char *name)
+{
+	struct dmo_owner *o;
+
+	for (o = w->owners; o; o = o->next)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->name = strdup(name);
+	if (!o->name) {
+		free(o);
+		return NULL;
+	}
+	o->next = w->owners;
+	w->owners = o;
+	return o;
+}
+
+struct dmo_world *dmo_world_create(struct dmo_sync *s, enum dmo_policy policy)
+{
+	struct dmo_world *w;
+
+	if ((unsigned)policy >= DMO_POLICY_NR)
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->s = s;
+	w->policy = policy;
+	w->pol = policies[policy];
+	dmo_mutex_init(s, &w->lock, "world->lock");
+	w->tok_vfio = dmo__owner_intern(w, "vfio");
+	w->tok_dma_api = dmo__owner_intern(w, "dma-api");
+	if (!w->tok_vfio || !w->tok_dma_api) {
+		dmo_world_destroy(w);
+		return NULL;
+	}
+	return w;
+}
+
+/*
+ * Driver objects still registered are not freed here: dmo_alloc() memory
+ * belongs to the backend, which reclaims it (the explorer when the
+ * execution ends, pthread when it is destroyed).  That is what lets this
+ * run after an execution the explorer cut short.
+ */
+void dmo_world_destroy(struct dmo_world *w)
+{
+	struct dmo_owner *o, *next;
+	int i;
+
+	if (!w)
+		return;
+	for (i = 0; i < w->nr_devices; i++) {
+		struct dmo_device *dev = w->devices[i];
+
+		dmo_mutex_destroy(w->s, &dev->lock);
+		dmo_mutex_destroy(w->s, &dev->ulock);
+		free(dev->match);
+		free(dev->name);
+		free(dev);
+	}
+	for (i = 0; i < w->nr_groups; i++) {
+		struct dmo_group *g = w->groups[i];
+
+		dmo_mutex_destroy(w->s, &g->mutex);
+		dmo_mutex_destroy(w->s, &g->ulock);
+		free(g->devs);
+		free(g);
+	}
+	for (i = 0; i < w->nr_drivers; i++) {
+		free(w->drivers[i]->name);
+		free(w->drivers[i]);
+	}
+	for (i = 0; i < w->nr_buses; i++) {
+		free(w->buses[i]->name);
+		free(w->buses[i]);
+	}
+	for (o = w->owners; o; o = next) {
+		next = o->next;
+		free(o->name);
+		free(o);
+	}
+	free(w->devices);
+	free(w->groups);
+	free(w->drivers);
+	free(w->buses);
+	dmo_mutex_destroy(w->s, &w->lock);
+	free(w);
+}
+
+struct dmo_bus *dmo_bus_add(struct dmo_world *w, const char *name,
+			    bool has_dma)
+{
+	struct dmo_bus *bus;
+
+	if (w->started || dmo_world_bus(w, name))
+		return NULL;
+	bus = calloc(1, sizeof(*bus));
+	if (!bus)
+		return NULL;
+	bus->name = strdup(name);
+	bus->has_dma = has_dma;
+	if (!bus->name || !push(&w->buses, &w->nr_buses, bus)) {
+		free(bus->name);
+		free(bus);
+		return NULL;
+	}
+	return bus;
+}
+
+struct dmo_driver *dmo_driver_add(struct dmo_world *w, const char *name,
+				  struct dmo_bus *bus, bool managed_dma,
+				  enum dmo_probe probe)
+{
+	struct dmo_driver *drv;
+
+	if (w->started || !bus || dmo_world_driver(w, name))
+		return NULL;
+	drv = calloc(1, sizeof(*drv));
+	if (!drv)
+		return NULL;
+	drv->name = strdup(name);
+	drv->bus = bus;
+	drv->managed_dma = managed_dma;
+	drv->probe = probe;
+	if (!drv->name || !push(&w->drivers, &w->nr_drivers, drv)) {
+		free(drv->name);
+		free(drv);
+		return NULL;
+	}
+	return drv;
+}
+
+struct dmo_group *dmo_group_add(struct dmo_world *w, int id)
+{
+	struct dmo_group *g = dmo_world_group(w, id);
+
+	if (g)
+		return g;
+	if (w->started)
+		return NULL;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->w = w;
+	g->id = id;
+	g->has_default = true;
+	g->domain = DMO_DOM_DEFAULT;
+	if (!push(&w->groups, &w->nr_groups, g)) {
+		free(g);
+		return NULL;
+	}
+	dmo_mutex_init(w->s, &g->mutex, "group->mutex");
+	dmo_mutex_init(w->s, &g->ulock, "vfio_group->group_lock");
+	return g;
+}
+
+void dmo_group_set_nodefault(struct dmo_group *g)
+{
+	g->has_default = false;
+	g->domain = DMO_DOM_NONE;
+}
+
+struct dmo_device *dmo_device_add(struct dmo_world *w, const char *name,
+				  struct dmo_bus *bus, struct dmo_group *group)
+{
+	struct dmo_device *dev;
+
+	if (w->started || !bus || dmo_world_device(w, name))
+		return NULL;
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return NULL;
+	dev->w = w;
+	dev->name = strdup(name);
+	dev->bus = bus;
+	dev->group = group;
+	if (!dev->name || !push(&w->devices, &w->nr_devices, dev))
+		goto err_free;
+	if (group && !push(&group->devs, &group->nr_devs, dev)) {
+		w->nr_devices--;
+		goto err_free;
+	}
+	dmo_mutex_init(w->s, &dev->lock, "device_lock");
+	dmo_mutex_init(w->s, &dev->ulock, "vfio_device->dev_set->lock");
+	return dev;
+
+err_free:
+	free(dev->name);
+	free(dev);
+	return NULL;
+}
+
+int dmo_device_add_match(struct dmo_device *dev, struct dmo_driver *drv)
+{
+	if (drv->bus != dev->bus)
+		return -EINVAL;
+	if (!push(&dev->match, &dev->nr_match, drv))
+		return -ENOMEM;
+	return 0;
+}
+
+const void *dmo_owner_get(struct dmo_world *w, const char *name)
+{
+	if (strcmp(name, "none") == 0)
+		return NULL;
+	return dmo__owner_intern(w, name);
+}
+
+const char *dmo_owner_name(const struct dmo_world *w, const void *owner)
+{
+	(void)w;
+	return owner ? ((const struct dmo_owner *)owner)->name : "none";
+}
+
+/*
+ * Runs on thread 0 before any other thread exists, so the stores need no
+ * seam: thread creation orders them before everything the threads do.
+ */
+int dmo_world_start(struct dmo_world *w, const bool *registered,
+		    const bool *present)
+{
+	int i;
+
+	if (w->started)
+		return -EBUSY;
+	for (i = 0; i < w->nr_drivers; i++) {
+		struct dmo_driver *drv = w->drivers[i];
+		struct dmo_drv_obj *obj;
+
+		if (registered && !registered[i])
+			continue;
+		obj = dmo_alloc(w->s, sizeof(*obj), drv->name);
+		if (!obj)
+			return -ENOMEM;
+		obj->handle = drv;
+		obj->managed_dma = drv->managed_dma;
+		drv->obj = obj;
+	}
+	for (i = 0; i < w->nr_devices; i++) {
+		struct dmo_device *dev = w->devices[i];
+
+		if (present && !present[i])
+			continue;
+		dev->present = true;
+		if (dev->group) {
+			dev->in_group = true;
+			dev->group->nr_members++;
+		}
+	}
+	w->started = true;
+	return 0;
+}
+
+/*
+ * device_add(): the IOMMU core puts the device in its group before the
+ * driver core makes it visible to probing, so no probe ever sees a
+ * present device outside its group.
+ */
+int dmo_device_hotplug(struct dmo_world *w, struct dmo_device *dev)
+{
+	struct dmo_sync *s = w->s;
+
+	dmo_mutex_lock(s, &dev->lock);
+	if (dmo_load_bool(s, &dev->present)) {
+		dmo_mutex_unlock(s, &dev->lock);
+		return -EEXIST;
+	}
+	dmo__group_add_device_locked(w, dev);
+	dmo_store_bool(s, &dev->present, true);
+	dmo__device_attach_locked(w, dev);
+	dmo_mutex_unlock(s, &dev->lock);
+	return 0;
+}
+
+/* device_del(): unbind first, then the IOMMU core drops it from its group. */
+int dmo_device_unplug(struct dmo_world *w, struct dmo_device *dev)
+{
+	struct dmo_sync *s = w->s;
+	struct dmo_drv_obj *drv;
+
+	dmo_mutex_lock(s, &dev->lock);
+	if (!dmo_load_bool(s, &dev->present)) {
+		dmo_mutex_unlock(s, &dev->lock);
+		return -ENODEV;
+	}
+	drv = dmo_load_ptr(s, &dev->driver);
+	if (drv)
+		dmo__device_release_driver_locked(w, dev, drv);
+	dmo__group_remove_device_locked(w, dev);
+	dmo_store_bool(s, &dev->present, false);
+	dmo_mutex_unlock(s, &dev->lock);
+	return 0;
+}
+
+void dmo_world_fail_nth(struct dmo_world *w, int n)
+{
+	w->fail_nth = n;
+}
+
+int dmo_world_faults_seen(const struct dmo_world *w)
+{
+	return w->ghost_faults;
+}
+
+struct dmo_bus *dmo_world_bus(const struct dmo_world *w, const char *name)
+{
+	for (int i = 0; i < w->nr_buses; i++)
+		if (strcmp(w->buses[i]->name, name) == 0)
+			return w->buses[i];
+	return NULL;
+}
+
+struct dmo_driver *dmo_world_driver(const struct dmo_world *w,
+				    const char *name)
+{
+	for (int i = 0; i < w->nr_drivers; i++)
+		if (strcmp(w->drivers[i]->name, name) == 0)
+			return w->drivers[i];
+	return NULL;
+}
+
+struct dmo_device *dmo_world_device(const struct dmo_world *w,
+				    const char *name)
+{
+	for (int i = 0; i < w->nr_devices; i++)
+		if (strcmp(w->devices[i]->name, name) == 0)
+			return w->devices[i];
+	return NULL;
+}
+
+struct dmo_group *dmo_world_group(const struct dmo_world *w, int id)
+{
+	for (int i = 0; i < w->nr_groups; i++)
+		if (w->groups[i]->id == id)
+			return w->groups[i];
+	return NULL;
+}
+
+int dmo_world_nr_groups(const struct dmo_world *w)
+{
+	return w->nr_groups;
+}
+
+struct dmo_group *dmo_world_group_at(const struct dmo_world *w, int i)
+{
+	return i >= 0 && i < w->nr_groups ? w->groups[i] : NULL;
+}
+
+int dmo_world_nr_devices(const struct dmo_world *w)
+{
+	return w->nr_devices;
+}
+
+struct dmo_device *dmo_world_device_at(const struct dmo_world *w, int i)
+{
+	return i >= 0 && i < w->nr_devices ? w->devices[i] : NULL;
+}
+
+int dmo_group_id(const struct dmo_group *g)
+{
+	return g->id;
+}
+
+const void *dmo_group_owner(const struct dmo_group *g)
+{
+	return g->owner;
+}
+
+int dmo_group_owner_cnt(const struct dmo_group *g)
+{
+	return g->owner_cnt;
+}
+
+const char *dmo_device_name(const struct dmo_device *dev)
+{
+	return dev->name;
+}
+
+const char *dmo_driver_name(const struct dmo_driver *drv)
+{
+	return drv->name;
+}
+
+/*
+ * dev->driver never points to a freed object: unregister clears every
+ * binding before it frees (dd.c), so reading through it here is safe.
+ */
+const char *dmo_device_driver_name(const struct dmo_device *dev)
+{
+	return dev->driver ? dev->driver->handle->name : "none";
+}
+
+void dmo_device_get_stats(const struct dmo_device *dev,
+			  struct dmo_device_stats *st)
+{
+	st->configure_ok = dev->ghost_configure_ok;
+	st->configure_err = dev->ghost_configure_err;
+	st->cleanup = dev->ghost_cleanup;
+}

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The private header of src/core/: the objects of the world and the
+ * seams between the files that model one kernel file each.
+ *
+ * Locking, written once (sync.h states the same order):
+ *
+ *   dev->ulock, group->ulock   VFIO / iommufd state of a device / group
+ *   -> device_lock(dev)        dev->lock: binding, presence
+ *   -> group->mutex            every ownership and domain field
+ *   -> world->lock             driver registration; taken last, held
+ *                              only around one pointer
+ *
+ * No path takes two locks of the same class, and no path takes a user-side
+ * lock while holding a device lock, so the order above is total.
+ *
+ * Shared fields are touched only through the sync seam, so that the
+ * explorer sees every access.  Fields marked "immutable after set-up" are
+ * written before dmo_world_start() and read directly.  Fields marked
+ * "ghost" are the model's own bookkeeping (what the kernel's users
+ * believe, fault counters): they change through dmo_ghost_add(), never a
+ * scheduling point, and the modelled code never reads them.
+ */
+#ifndef DMO_CORE_PRIV_H
+#define DMO_CORE_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dmaown/core.h"
+#include "sync/sync.h"
+
+/* What a group's current domain is. */
+enum dmo_domain {
+	DMO_DOM_NONE,		/* nothing attached */
+	DMO_DOM_DEFAULT,	/* the kernel DMA API's domain */
+	DMO_DOM_BLOCKING,	/* blocks all DMA: a claimed, idle group */
+	DMO_DOM_USER,		/* an owner's unmanaged domain */
+};
+
+/* An owner token: its address is the token, its name is for reports. */
+struct dmo_owner {
+	char *name;			/* immutable after set-up */
+	struct dmo_owner *next;		/* immutable after set-up */
+};
+
+struct dmo_bus {
+	char *name;			/* immutable after set-up */
+	bool has_dma;			/* immutable after set-up */
+};
+
+/*
+ * The registered driver object: what dev->driver points to.  Allocated at
+ * register, freed at unregister; every read of it goes through the seam,
+ * so a read after the free is a use after free the explorer reports.
+ */
+struct dmo_drv_obj {
+	struct dmo_driver *handle;	/* immutable while registered */
+	bool managed_dma;		/* immutable while registered */
+};
+
+/* The description of a driver: outlives its registrations. */
+struct dmo_driver {
+	char *name;			/* immutable after set-up */
+	struct dmo_bus *bus;		/* immutable after set-up */
+	bool managed_dma;		/* immutable after set-up */
+	enum dmo_probe probe;		/* immutable after set-up */
+	struct dmo_drv_obj *obj;	/* world->lock; NULL: not registered */
+};
+
+struct dmo_device {
+	struct dmo_world *w;		/* immutable after set-up */
+	char *name;			/* immutable after set-up */
+	struct dmo_bus *bus;		/* immutable after set-up */
+	struct dmo_group *group;	/* immutable after set-up */
+	struct dmo_driver **match;	/* immutable after set-up */
+	int nr_match;			/* immutable after set-up */
+
+	struct dmo_mutex lock;		/* device_lock(dev) */
+	/*
+	 * device_lock for writes.  The legacy VFIO viability check and the
+	 * recompute release walk read it with no device lock, marked.
+	 */
+	struct dmo_drv_obj *driver;
+	bool present;			/* device_lock */
+	bool in_group;			/* group->mutex */
+	/*
+	 * world->lock: the driver object a bind or attach of this device
+	 * last picked up; unregister drains exactly these devices.
+	 */
+	struct dmo_drv_obj *picked;
+
+	struct dmo_mutex ulock;		/* iommufd's lock of it */
+	const void *ictx;		/* ulock: the iommufd context bound */
+
+	int ghost_kdma;		/* ghost: bound to a kernel-DMA driver */
+	int ghost_iommufd;	/* ghost: iommufd holds it */
+	int ghost_configure_ok;	/* ghost: dma_configure succeeded */
+	int ghost_configure_err;	/* ghost: dma_configure failed */
+	int ghost_cleanup;	/* ghost: dma_cleanup ran */
+};
+
+struct dmo_group {
+	struct dmo_world *w;		/* immutable after set-up */
+	int id;				/* immutable after set-up */
+	bool has_default;		/* immutable after set-up */
+	/* immutable after set-up: every device that may join */
+	struct dmo_device **devs;
+	int nr_devs;			/* immutable after set-up */
+
+	struct dmo_mutex mutex;		/* group->mutex */
+	int nr_members;			/* group->mutex: devices in it */
+	int domain;			/* group->mutex: enum dmo_domain */
+	bool blocking;			/* group->mutex: blocking made */
+	const void *owner;		/* group->mutex */
+	int owner_cnt;			/* group->mutex */
+	/* group->mutex: recompute's record of a VFIO group claim. */
+	const void *user_claim;
+
+	struct dmo_mutex ulock;		/* VFIO's lock of this group */
+	/* ulock for writes; legacy's bus notifier reads it marked. */
+	bool vfio_open;
+
+	int ghost_user;		/* ghost: VFIO holds the group open */
+	int ghost_locked;	/* ghost: someone holds group->mutex */
+};
+
+struct dmo__policy_ops;
+
+struct dmo_world {
+	struct dmo_sync *s;		/* immutable */
+	enum dmo_policy policy;		/* immutable */
+	const struct dmo__policy_ops *pol;	/* immutable */
+	struct dmo_mutex lock;		/* world->lock */
+	bool started;			/* immutable after set-up */
+
+	struct dmo_bus **buses;		/* immutable after set-up */
+	int nr_buses;			/* immutable after set-up */
+	struct dmo_driver **drivers;	/* immutable after set-up */
+	int nr_drivers;			/* immutable after set-up */
+	struct dmo_device **devices;	/* immutable after set-up */
+	int nr_devices;			/* immutable after set-up */
+	struct dmo_group **groups;	/* immutable after set-up */
+	int nr_groups;			/* immutable after set-up */
+	struct dmo_owner *owners;	/* immutable after set-up */
+	struct dmo_owner *tok_vfio;	/* immutable: VFIO's group claims */
+	struct dmo_owner *tok_dma_api;	/* immutable: recompute's */
+
+	int fail_nth;			/* set while no operation runs */
+	int ghost_faults;		/* ghost: fault points reached */
+};
+
+/*
+ * What differs between the designs of SPEC.md section 6.  Everything not
+ * here (the driver core, VFIO and iommufd bookkeeping, domains) is shared.
+ */
+struct dmo__policy_ops {
+	int (*use_default_domain)(struct dmo_world *w, struct dmo_device *dev);
+	void (*unuse_default_domain)(struct dmo_world *w,
+				     struct dmo_device *dev);
+	int (*group_claim)(struct dmo_world *w, struct dmo_group *g,
+			   const void *owner);
+	void (*group_release)(struct dmo_world *w, struct dmo_group *g);
+	bool (*group_claimed)(struct dmo_world *w, struct dmo_group *g);
+	int (*device_claim)(struct dmo_world *w, struct dmo_device *dev,
+			    const void *owner);
+	void (*device_release)(struct dmo_world *w, struct dmo_device *dev);
+	/* VFIO attaching the group to a container, and detaching it. */
+	int (*vfio_claim)(struct dmo_world *w, struct dmo_group *g);
+	void (*vfio_release)(struct dmo_world *w, struct dmo_group *g);
+	/* A group notifier at BUS_NOTIFY_BOUND_DRIVER, or NULL. */
+	void (*bound_notify)(struct dmo_world *w, struct dmo_device *dev,
+			     struct dmo_drv_obj *drv);
+	/* The field invariants of one group, for dmo_world_check(). */
+	int (*check_group)(const struct dmo_world *w,
+			   const struct dmo_group *g, bool quiescent,
+			   dmo_check_fn cb, void *arg);
+	bool has_cleanup;		/* the driver core calls dma_cleanup */
+	bool probe_fail_cleanup;	/* ... also when probe fails */
+	bool cleanup_after_unset;	/* ... after dev->driver is cleared */
+};
+
+extern const struct dmo__policy_ops dmo__policy_upstream;
+extern const struct dmo__policy_ops dmo__policy_legacy;
+extern const struct dmo__policy_ops dmo__policy_v6;
+extern const struct dmo__policy_ops dmo__policy_recompute;
+extern const struct dmo__policy_ops dmo__policy_no_probe_cleanup;
+
+/*
+ * WARN_ON() and BUG_ON(): evaluate to @cond and, when it holds, report it
+ * through the world's backend.  Under the explorer a BUG ends the
+ * execution; under pthread it is recorded and the caller goes on.
+ */
+#define DMO_WARN_ON(w, cond) \
+	dmo__report_on((w), (cond), DMO_VIOL_WARN, "WARN_ON(" #cond ")", \
+		       __func__)
+#define DMO_BUG_ON(w, cond) \
+	dmo__report_on((w), (cond), DMO_VIOL_BUG, "BUG_ON(" #cond ")", \
+		       __func__)
+bool dmo__report_on(struct dmo_world *w, bool cond, enum dmo_viol_kind kind,
+		    const char *what, const char *fn);
+/* Reports @kind with a formatted message naming the object concerned. */
+void dmo__reportf(struct dmo_world *w, enum dmo_viol_kind kind,
+		  const char *fn, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * group->mutex, with the ghost flag that tells the checker a group's
+ * fields may be mid-update.  Macros, so that traces name the caller.
+ */
+#define dmo__group_lock(w, g) \
+	do { \
+		dmo_mutex_lock((w)->s, &(g)->mutex); \
+		dmo_ghost_add((w)->s, &(g)->ghost_locked, 1); \
+	} while (0)
+#define dmo__group_unlock(w, g) \
+	do { \
+		dmo_ghost_add((w)->s, &(g)->ghost_locked, -1); \
+		dmo_mutex_unlock((w)->s, &(g)->mutex); \
+	} while (0)
+
+/* A fault point: true when dmo_world_fail_nth() picked this one. */
+bool dmo__fault(struct dmo_world *w);
+
+/* core.c */
+struct dmo_owner *dmo__owner_intern(struct dmo_world *w, const char *name);
+
+/* bus.c: the bus callbacks, called by dd.c with device_lock held. */
+int dmo__bus_dma_configure(struct dmo_world *w, struct dmo_device *dev,
+			   bool managed);
+void dmo__bus_dma_cleanup(struct dmo_world *w, struct dmo_device *dev,
+			  bool managed);
+
+/* dd.c */
+void dmo__device_release_driver_locked(struct dmo_world *w,
+				       struct dmo_device *dev,
+				       struct dmo_drv_obj *drv);
+int dmo__device_attach_locked(struct dmo_world *w, struct dmo_device *dev);
+
+/* group.c */
+void dmo__group_add_device_locked(struct dmo_world *w, struct dmo_device *dev);
+void dmo__group_remove_device_locked(struct dmo_world *w,
+				     struct dmo_device *dev);
+int dmo__group_core_domain(const struct dmo_group *g, bool owned);
+int dmo__group_take_ownership_locked(struct dmo_world *w, struct dmo_group *g,
+				     const void *owner);
+
+/* owner.c: the upstream IOMMU core, shared by the policies built on it. */
+int dmo__up_use_default_domain(struct dmo_world *w, struct dmo_device *dev);
+void dmo__up_unuse_default_domain(struct dmo_world *w, struct dmo_device *dev);
+int dmo__up_group_claim(struct dmo_world *w, struct dmo_group *g,
+			const void *owner);
+void dmo__up_group_release(struct dmo_world *w, struct dmo_group *g);
+void dmo__up_release_locked(struct dmo_world *w, struct dmo_group *g);
+bool dmo__up_group_claimed(struct dmo_world *w, struct dmo_group *g);
+int dmo__up_device_claim(struct dmo_world *w, struct dmo_device *dev,
+			 const void *owner);
+void dmo__up_device_release(struct dmo_world *w, struct dmo_device *dev);
+int dmo__up_vfio_claim(struct dmo_world *w, struct dmo_group *g);
+void dmo__up_vfio_release(struct dmo_world *w, struct dmo_group *g);
+
+/* check.c */
+int dmo__check_counted_group(const struct dmo_world *w,
+			     const struct dmo_group *g, bool quiescent,
+			     dmo_check_fn cb, void *arg);
+int dmo__group_kdma_users(const struct dmo_group *g);
+bool dmo__group_user_held(const struct dmo_group *g);
+void dmo__checkf(dmo_check_fn cb, void *arg, enum dmo_viol_kind kind,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif /* DMO_CORE_PRIV_H */
