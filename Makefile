@@ -4,7 +4,8 @@
 # make check      every test, under ASan+UBSan, then the pthread tests under TSan
 # make demo       dmaown check over the bundled scenarios, every policy
 # make bench      the benchmarks of bench/, one BENCH line each
-# make fuzz       the libFuzzer harness of the scenario parser (clang)
+# make fuzz       the libFuzzer harness of the scenario parser (clang); new
+#                 inputs go to $(BUILD)/fuzz/corpus, the seeds stay as they are
 # make install    PREFIX=/usr/local DESTDIR=
 
 VERSION := 0.1.0
@@ -107,13 +108,13 @@ bench: $(BENCH_BIN)
 
 FUZZ_CC ?= clang
 fuzz:
-	@mkdir -p $(BUILD)/fuzz
+	@mkdir -p $(BUILD)/fuzz/corpus
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 \
 		-fsanitize=fuzzer,address,undefined \
 		-o $(BUILD)/fuzz/fuzz_scenario tests/fuzz/fuzz_scenario.c \
 		$(LIB_SRC) $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_scenario -max_total_time=$${FUZZ_SECONDS:-60} \
-		-max_len=4096 tests/fuzz/corpus
+		-max_len=4096 $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
 $(BUILD)/dmaown.pc: Makefile
 	@mkdir -p $(dir $@)

@@ -6,6 +6,10 @@
  * Everything is resolved at parse time: statements and conditions refer to
  * declarations by index, so the runner never looks a name up while threads
  * run.  Strings are owned by the scenario and freed with it.
+ *
+ * No field below has a lock: every one is immutable after parsing, set
+ * by the parser alone and only read afterwards, so any number of threads
+ * (explorer runs, checks of several policies) may share one scenario.
  */
 #ifndef DMO_SCENARIO_PRIV_H
 #define DMO_SCENARIO_PRIV_H
@@ -153,7 +157,11 @@ struct dmo_scenario {
 	int nr_groups;
 	struct dmo_sc_device *devices;
 	int nr_devices;
-	char **owners;		/* owner / context names used by statements */
+	/*
+	 * Owner / context names of statements, then vfio / dma-api if the
+	 * condition names them.
+	 */
+	char **owners;
 	int nr_owners;
 	struct dmo_sc_thread *threads;
 	int nr_threads;
@@ -167,7 +175,80 @@ struct dmo_scenario {
 /* Largest file the parser reads; anything longer is refused. */
 #define DMO_SC_MAX_BYTES (1 << 20)
 
-/* Internal (parser.c). */
+/*
+ * Bounds against hostile input.  They keep every allocation and every
+ * recursion of the parser (and of the explorer behind it) small, far
+ * above what a readable scenario needs.
+ */
+#define DMO_SC_MAX_LINE 4096		/* bytes a line, newline excluded */
+#define DMO_SC_MAX_THREADS 8
+#define DMO_SC_MAX_STMTS 64		/* per thread */
+#define DMO_SC_MAX_BUSES 64
+#define DMO_SC_MAX_DRIVERS 256
+#define DMO_SC_MAX_DEVICES 256
+#define DMO_SC_MAX_GROUPS 256
+#define DMO_SC_MAX_OWNERS 256
+#define DMO_SC_MAX_EXPECTS 64
+#define DMO_SC_MAX_COND_DEPTH 64	/* nesting of ( and ~ */
+
+/* The owner names the library itself reports (dmo_owner_name()). */
+#define DMO_SC_OWNER_VFIO "vfio"
+#define DMO_SC_OWNER_DMA_API "dma-api"
+
+/* EPROBE_DEFER is kernel-internal: no libc defines it. */
+#define DMO_EPROBE_DEFER 517
+
+/**
+ * dmo__op_name() - the scenario-file spelling of an operation
+ * @op: an operation below DMO_OP_NR
+ *
+ * Return: "bind", "claim_dev", ...; "?" for anything else.
+ * Context: any.
+ */
 const char *dmo__op_name(enum dmo_sc_op op);
+
+/* Tokens of one line (lexer.c, for parser.c). */
+enum dmo_tok_kind {
+	DMO_TOK_END,		/* end of the line (or a comment) */
+	DMO_TOK_NAME,		/* [A-Za-z0-9_.:-]+ */
+	DMO_TOK_STRING,		/* "text": s/len exclude the quotes */
+	DMO_TOK_LBRACE,
+	DMO_TOK_RBRACE,
+	DMO_TOK_LPAREN,
+	DMO_TOK_RPAREN,
+	DMO_TOK_ASSIGN,		/* = */
+	DMO_TOK_EQ,		/* == */
+	DMO_TOK_NE,		/* != */
+	DMO_TOK_AND,		/* the two characters slash, backslash */
+	DMO_TOK_OR,		/* the two characters backslash, slash */
+	DMO_TOK_NOT,		/* ~ */
+	DMO_TOK_COMMA,
+};
+
+struct dmo_tok {
+	enum dmo_tok_kind kind;
+	const char *s;		/* into the line; not NUL-terminated */
+	int len;
+	int col;		/* 1-based */
+};
+
+/* A line has at most one token per byte, plus the end. */
+#define DMO_SC_MAX_TOKS (DMO_SC_MAX_LINE + 1)
+
+/**
+ * dmo__sc_lex_line() - split one line into tokens
+ * @line: the line, without its newline
+ * @len: its length, at most DMO_SC_MAX_LINE
+ * @toks: room for DMO_SC_MAX_TOKS tokens; the last one filled is END
+ * @nr: set to the number of tokens, END included
+ * @col: on error, set to the 1-based column of the offending byte
+ * @msg: on error, filled with the message
+ * @msglen: size of @msg
+ *
+ * Return: 0, or -EINVAL with @col and @msg set.
+ * Context: any.
+ */
+int dmo__sc_lex_line(const char *line, int len, struct dmo_tok *toks, int *nr,
+		     int *col, char *msg, size_t msglen);
 
 #endif /* DMO_SCENARIO_PRIV_H */
