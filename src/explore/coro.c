@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Coroutines for the explorer's threads.
+ *
+ * The explorer switches threads at almost every step, millions of times
+ * per search, so the switch must cost a handful of instructions: on x86-64 it
+ * saves the callee-saved registers on the old stack, swaps stack pointers
+ * and pops them from the new one.  swapcontext() would do the same plus a
+ * sigprocmask system call per switch, which alone would dominate a search.
+ *
+ * Stacks are mapped once per thread slot, with a guard page below, and
+ * reused by every execution.  A coroutine cut short (BUG, use after free,
+ * deadlock) is simply never resumed: nothing on its stack owns anything the
+ * explorer does not reclaim itself.  Under ASan each switch is announced
+ * with the fiber annotations, and a reused stack is unpoisoned first, since
+ * an abandoned frame leaves its redzones behind.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "explore/explore.h"
+
+#ifdef DMO_XASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#define STACK_SIZE (1024 * 1024)
+#else
+#define STACK_SIZE (256 * 1024)
+#endif
+#define GUARD 4096
+
+#if defined(__x86_64__)
+
+void dmo__ctx_switch(void **save_sp, void *next_sp);
+void dmo__ctx_start(void);
+
+/*
+ * dmo__ctx_switch(save, next): push the callee-saved registers, store the
+ * stack pointer in *save, load next and pop.  A fresh stack is laid out by
+ * dmo__coro_init() so that the first switch "returns" into
+ * dmo__ctx_start with the entry function in r13 and its argument in r12.
+ */
+__asm__(".text\n"
+	".globl dmo__ctx_switch\n"
+	".type dmo__ctx_switch,@function\n"
+	"dmo__ctx_switch:\n"
+	"\tpushq %rbp\n"
+	"\tpushq %rbx\n"
+	"\tpushq %r12\n"
+	"\tpushq %r13\n"
+	"\tpushq %r14\n"
+	"\tpushq %r15\n"
+	"\tmovq %rsp, (%rdi)\n"
+	"\tmovq %rsi, %rsp\n"
+	"\tpopq %r15\n"
+	"\tpopq %r14\n"
+	"\tpopq %r13\n"
+	"\tpopq %r12\n"
+	"\tpopq %rbx\n"
+	"\tpopq %rbp\n"
+	"\tret\n"
+	".size dmo__ctx_switch, .-dmo__ctx_switch\n"
+	".globl dmo__ctx_start\n"
+	".type dmo__ctx_start,@function\n"
+	"dmo__ctx_start:\n"
+	"\tmovq %r12, %rdi\n"
+	"\tandq $-16, %rsp\n"
+	"\tcallq *%r13\n"
+	"\tud2\n"
+	".size dmo__ctx_start, .-dmo__ctx_start\n"
+	".section .note.GNU-stack,\"\",@progbits\n"
+	".text\n");
+
+#else
+#error "the explorer's context switch is written for x86-64 only"
+#endif
+
+static void coro_entry(void *arg);
+
+int dmo__coro_init(struct dmo__explorer *x, struct dmo__xthread *t)
+{
+	if (!t->stack) {
+		void *m = mmap(NULL, STACK_SIZE + GUARD,
+			       PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED)
+			return -ENOMEM;
+		mprotect(m, GUARD, PROT_NONE);
+		t->stack = (char *)m + GUARD;
+		t->stack_size = STACK_SIZE;
+	}
+#ifdef DMO_XASAN
+	__asan_unpoison_memory_region(t->stack, t->stack_size);
+#endif
+	t->fake_stack = NULL;
+	{
+		uintptr_t top = ((uintptr_t)t->stack + t->stack_size) & ~15ul;
+		void **sp = (void **)top;
+
+		*--sp = NULL;			/* never used */
+		*--sp = (void *)dmo__ctx_start;	/* ret target */
+		*--sp = NULL;			/* rbp */
+		*--sp = NULL;			/* rbx */
+		*--sp = (void *)x;		/* r12: argument */
+		*--sp = (void *)coro_entry;	/* r13: entry */
+		*--sp = NULL;			/* r14 */
+		*--sp = NULL;			/* r15 */
+		t->sp = sp;
+	}
+	return 0;
+}
+
+void dmo__coro_resume(struct dmo__explorer *x, struct dmo__xthread *t)
+{
+	int idx = (int)(t - x->th);
+
+	x->cur = idx;
+#ifdef DMO_XASAN
+	__sanitizer_start_switch_fiber(&x->sched_fake, t->stack,
+				       t->stack_size);
+#endif
+	dmo__ctx_switch(&x->sched_sp, t->sp);
+#ifdef DMO_XASAN
+	__sanitizer_finish_switch_fiber(x->sched_fake, NULL, NULL);
+#endif
+	x->cur = -1;
+}
+
+void dmo__coro_yield(struct dmo__explorer *x, struct dmo__xthread *t,
+		     bool dying)
+{
+#ifdef DMO_XASAN
+	__sanitizer_start_switch_fiber(dying ? NULL : &t->fake_stack,
+				       x->main_stack, x->main_stack_size);
+#else
+	(void)dying;
+#endif
+	dmo__ctx_switch(&t->sp, x->sched_sp);
+#ifdef DMO_XASAN
+	__sanitizer_finish_switch_fiber(t->fake_stack, NULL, NULL);
+#endif
+}
+
+/* Hand the CPU from one thread straight to another. */
+void dmo__coro_switch(struct dmo__explorer *x, struct dmo__xthread *from,
+		      struct dmo__xthread *to)
+{
+	x->cur = (int)(to - x->th);
+#ifdef DMO_XASAN
+	__sanitizer_start_switch_fiber(&from->fake_stack, to->stack,
+				       to->stack_size);
+#endif
+	dmo__ctx_switch(&from->sp, to->sp);
+#ifdef DMO_XASAN
+	__sanitizer_finish_switch_fiber(from->fake_stack, NULL, NULL);
+#endif
+}
+
+static void coro_entry(void *arg)
+{
+	struct dmo__explorer *x = arg;
+	struct dmo__xthread *t = &x->th[x->cur];
+
+#ifdef DMO_XASAN
+	__sanitizer_finish_switch_fiber(NULL, &x->main_stack,
+					&x->main_stack_size);
+#endif
+	t->fn(&x->sync, t->arg);
+	dmo__x_end(x);
+	dmo__coro_yield(x, t, true);
+	/* An ended coroutine is never resumed. */
+	__builtin_trap();
+}
+
+void dmo__coro_free(struct dmo__xthread *t)
+{
+	if (!t->stack)
+		return;
+#ifdef DMO_XASAN
+	/* Abandoned frames leave redzones behind: clear them first. */
+	__asan_unpoison_memory_region(t->stack, t->stack_size);
+#endif
+	munmap((char *)t->stack - GUARD, t->stack_size + GUARD);
+	t->stack = NULL;
+}

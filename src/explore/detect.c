@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The detectors: data races, lock-order inversions, deadlocks, and the
+ * bookkeeping of violations (each distinct one reported once, with the
+ * schedule of the execution that showed it).
+ *
+ * Two happens-before relations live side by side.  The search's relation
+ * (one clock per event, in dmo__explorer.vc) orders every pair of
+ * dependent events, marked accesses included, because it describes which
+ * reorderings lead to a different trace.  The race detector's relation
+ * (one clock per thread, dmo__xthread.sync) orders only what the kernel's
+ * memory model would: program order, thread creation and join, and an
+ * unlock followed by a lock of the same mutex.  Marked accesses do not
+ * synchronise, so two of them can be unordered without being a race, but
+ * a plain access unordered with any conflicting access is one.
+ *
+ * Both are fed from one table of locations per execution (keyed by start
+ * address, so the model must access a field always with the same width,
+ * which the typed seam macros guarantee).  For each location it keeps the
+ * last write and the last read of each thread since: enough for the search
+ * (an earlier read of the same thread is ordered before the later one) and
+ * for the detector (FastTrack's observation that only those can race with
+ * what comes next).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explore/explore.h"
+
+static const uint32_t zero_clock[DMO_XMAX_THREADS];
+
+static uint32_t *clock_of(struct dmo__explorer *x, int e)
+{
+	return x->vc + (size_t)e * DMO_XMAX_THREADS;
+}
+
+/*
+ * Components of threads not yet created are zero in every clock of the
+ * execution, so only the first nthreads need joining.
+ */
+static void join_clock(uint32_t *to, const uint32_t *from, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (from[i] > to[i])
+			to[i] = from[i];
+}
+
+/* Does event @e happen before (or equal) the point described by @c? */
+static bool before(struct dmo__explorer *x, int e, const uint32_t *c)
+{
+	return x->evs[e].tidx <= c[x->evs[e].ev.tid];
+}
+
+void dmo__viol(struct dmo__explorer *x, enum dmo_viol_kind kind,
+	       const char *fn, const char *thread, const char *msg)
+{
+	struct dmo__pviol *pv;
+
+	if (x->mode == DMO__X_REPLAY) {
+		struct dmo_violation v = {
+			.kind = kind, .message = msg, .fn = fn ? fn : "-",
+			.thread = thread ? thread : "-",
+			.schedule = x->sched_full,
+		};
+
+		dmo__trace_step(x, x->cur >= 0 ? x->cur : -1, "violation",
+				v.fn, "%s: %s", dmo_viol_kind_name(kind), msg);
+		if (x->on_viol)
+			x->on_viol(x->cb, &v);
+		return;
+	}
+	x->res->violations++;
+	if (x->npv == x->cap_pv) {
+		int cap = x->cap_pv ? 2 * x->cap_pv : 8;
+		void *n = realloc(x->pv, (size_t)cap * sizeof(*x->pv));
+
+		if (!n)
+			return;
+		x->pv = n;
+		x->cap_pv = cap;
+	}
+	pv = &x->pv[x->npv++];
+	pv->kind = kind;
+	snprintf(pv->msg, sizeof(pv->msg), "%s", msg);
+	pv->fn = fn ? fn : "-";
+	snprintf(pv->thread, sizeof(pv->thread), "%s", thread ? thread : "-");
+	pv->lockpair = -1;
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+/* Insert "kind\tmsg" into the seen set; false when it was there. */
+static bool first_sighting(struct dmo__explorer *x, const char *key)
+{
+	uint64_t h;
+	int i;
+
+	if ((x->nseen + 1) * 2 > x->cap_seen) {
+		int cap = x->cap_seen ? 2 * x->cap_seen : 64;
+		char **n = calloc((size_t)cap, sizeof(*n));
+
+		if (!n)
+			return false;
+		for (int j = 0; j < x->cap_seen; j++) {
+			char *k = x->seen[j];
+
+			if (!k)
+				continue;
+			i = (int)(hash_str(k) & (uint64_t)(cap - 1));
+			while (n[i])
+				i = (i + 1) & (cap - 1);
+			n[i] = k;
+		}
+		free(x->seen);
+		x->seen = n;
+		x->cap_seen = cap;
+	}
+	h = hash_str(key);
+	i = (int)(h & (uint64_t)(x->cap_seen - 1));
+	while (x->seen[i]) {
+		if (strcmp(x->seen[i], key) == 0)
+			return false;
+		i = (i + 1) & (x->cap_seen - 1);
+	}
+	x->seen[i] = strdup(key);
+	if (!x->seen[i])
+		return false;
+	x->nseen++;
+	return true;
+}
+
+void dmo__viol_flush(struct dmo__explorer *x)
+{
+	const char *cur = NULL;
+
+	if (x->mode == DMO__X_REPLAY) {
+		x->npv = 0;
+		return;
+	}
+	for (int i = 0; i < x->npv; i++) {
+		struct dmo__pviol *pv = &x->pv[i];
+		char key[DMO_XMSG + 16];
+		struct dmo_violation v;
+		char *joined = NULL;
+
+		snprintf(key, sizeof(key), "%d\t%s", (int)pv->kind, pv->msg);
+		if (!first_sighting(x, key))
+			continue;
+		if (!x->res->on_violation)
+			continue;
+		if (!cur)
+			cur = dmo__sched_string(x);
+		v.kind = pv->kind;
+		v.message = pv->msg;
+		v.fn = pv->fn;
+		v.thread = pv->thread;
+		v.schedule = cur;
+		if (pv->lockpair >= 0 && x->edges[pv->lockpair].sched) {
+			const char *a = x->edges[pv->lockpair].sched;
+			size_t n = strlen(a) + strlen(cur) + 2;
+
+			joined = malloc(n);
+			if (joined) {
+				snprintf(joined, n, "%s+%s", a, cur);
+				v.schedule = joined;
+			}
+		}
+		x->res->on_violation(x->res->arg, &v);
+		free(joined);
+	}
+	if (x->npv && x->opts.first)
+		x->stop = true;
+	/* Edges first seen in this execution remember its schedule. */
+	for (int i = 0; i < x->nedges; i++) {
+		if (x->edges[i].sched)
+			continue;
+		if (!cur)
+			cur = dmo__sched_string(x);
+		x->edges[i].sched = strdup(cur);
+	}
+	x->npv = 0;
+}
+
+static int find_edge(struct dmo__explorer *x, const char *a, const char *b)
+{
+	for (int i = 0; i < x->nedges; i++)
+		if (strcmp(x->edges[i].a, a) == 0 &&
+		    strcmp(x->edges[i].b, b) == 0)
+			return i;
+	return -1;
+}
+
+/* First edge of a path from @from to @to, or -1; @seen marks edges. */
+static int path(struct dmo__explorer *x, const char *from, const char *to,
+		char *seen)
+{
+	for (int i = 0; i < x->nedges; i++) {
+		struct dmo__ledge *e = &x->edges[i];
+
+		if (seen[i] || strcmp(e->a, from) != 0)
+			continue;
+		seen[i] = 1;
+		if (strcmp(e->b, to) == 0 || path(x, e->b, to, seen) >= 0)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * Record that @tid takes mutex @slot while holding others.  The graph is
+ * keyed by mutex name, not address, so that what one execution does with
+ * its device_lock and another with its group mutex meet in one graph, as
+ * lock classes do in lockdep.
+ */
+void dmo__lock_order(struct dmo__explorer *x, int tid, int slot,
+		     const char *fn)
+{
+	struct dmo__xthread *t = &x->th[tid];
+	const char *b = x->mtx[slot].name;
+
+	for (int h = 0; h < t->nheld; h++) {
+		const char *a = x->mtx[t->held[h]].name;
+		struct dmo__ledge *e;
+		char *seen;
+		int rev;
+
+		if (strcmp(a, b) == 0 || find_edge(x, a, b) >= 0)
+			continue;
+		if (x->nedges == x->cap_edges) {
+			int cap = x->cap_edges ? 2 * x->cap_edges : 16;
+			void *n = realloc(x->edges,
+					  (size_t)cap * sizeof(*x->edges));
+
+			if (!n)
+				return;
+			x->edges = n;
+			x->cap_edges = cap;
+		}
+		e = &x->edges[x->nedges];
+		memset(e, 0, sizeof(*e));
+		e->a = strdup(a);
+		e->b = strdup(b);
+		if (!e->a || !e->b) {
+			free(e->a);
+			free(e->b);
+			return;
+		}
+		e->fn = fn;
+		snprintf(e->thread, sizeof(e->thread), "%s", t->name);
+		x->nedges++;
+		seen = calloc((size_t)x->nedges, 1);
+		if (!seen)
+			return;
+		rev = path(x, b, a, seen);
+		free(seen);
+		if (rev >= 0) {
+			struct dmo__ledge *r = &x->edges[rev];
+			char msg[DMO_XMSG];
+
+			snprintf(msg, sizeof(msg),
+				 "lock order inversion: %s then %s in %s by %s, but %s then %s%s in %s by %s",
+				 a, b, fn, t->name, r->a, r->b,
+				 strcmp(r->b, a) ? " (then on to the first)" :
+						   "",
+				 r->fn, r->thread);
+			dmo__viol(x, DMO_VIOL_DEADLOCK, fn, t->name, msg);
+			if (x->npv > 0 && x->mode != DMO__X_REPLAY)
+				x->pv[x->npv - 1].lockpair = rev;
+		}
+	}
+}
+
+void dmo__deadlock(struct dmo__explorer *x)
+{
+	char msg[DMO_XMSG];
+	size_t n = 0;
+	const char *fn = "-", *who = "-";
+
+	n += (size_t)snprintf(msg, sizeof(msg), "deadlock:");
+	for (int i = 0; i < x->nthreads && n < sizeof(msg); i++) {
+		struct dmo__xthread *t = &x->th[i];
+
+		if (t->state != DMO__T_LIVE)
+			continue;
+		if (who[0] == '-') {
+			who = t->name;
+			fn = t->op.fn;
+		}
+		if (t->op.kind == DMO__OP_LOCK) {
+			int s = dmo__x_mutex_slot(x, t->op.p);
+			int o = x->mtx[s].owner;
+
+			n += (size_t)snprintf(msg + n, sizeof(msg) - n,
+					      "%s %s waits for %s held by %s",
+					      n > 10 ? ";" : "", t->name,
+					      x->mtx[s].name,
+					      o >= 0 ? x->th[o].name : "?");
+		} else {
+			n += (size_t)snprintf(msg + n, sizeof(msg) - n,
+					      "%s %s waits to join %s",
+					      n > 10 ? ";" : "", t->name,
+					      x->th[t->op.target].name);
+		}
+	}
+	dmo__viol(x, DMO_VIOL_DEADLOCK, fn, who, msg);
+}
+
+static uint64_t hash_addr(uintptr_t a)
+{
+	uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
+
+	return h ^ (h >> 29);
+}
+
+static struct dmo__xloc *loc_slot(struct dmo__xloc *tab, int cap,
+				  uint32_t gen, uintptr_t a)
+{
+	int i = (int)(hash_addr(a) & (uint64_t)(cap - 1));
+
+	while (tab[i].gen == gen && tab[i].addr != a)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+static int grow_locs(struct dmo__explorer *x)
+{
+	int cap = x->cap_locs ? 2 * x->cap_locs : 256;
+	struct dmo__xloc *n = calloc((size_t)cap, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	for (int i = 0; i < x->cap_locs; i++) {
+		struct dmo__xloc *o = &x->locs[i];
+
+		if (o->gen == x->gen)
+			*loc_slot(n, cap, x->gen, o->addr) = *o;
+	}
+	free(x->locs);
+	x->locs = n;
+	x->cap_locs = cap;
+	return 0;
+}
+
+static struct dmo__xloc *loc_get(struct dmo__explorer *x, uintptr_t a,
+				 uint32_t size)
+{
+	struct dmo__xloc *l;
+
+	if ((x->nlocs + 1) * 2 > x->cap_locs && grow_locs(x))
+		abort();
+	l = loc_slot(x->locs, x->cap_locs, x->gen, a);
+	if (l->gen == x->gen)
+		return l;
+	l->gen = x->gen;
+	l->addr = a;
+	l->size = size;
+	l->wev = -1;
+	l->nreads = 0;
+	x->nlocs++;
+	if (x->any_freed) {
+		for (int i = 0; i < x->nblocks; i++) {
+			struct dmo__xblock *b = &x->blocks[i];
+
+			if (b->freed && a >= (uintptr_t)b->p &&
+			    a < (uintptr_t)b->p + b->size) {
+				l->wev = b->free_ev;
+				l->wtid = (uint8_t)b->free_tid;
+				l->wmarked = true;
+				l->wwhat = b->what;
+				l->wfn = b->free_fn;
+			}
+		}
+	}
+	return l;
+}
+
+/*
+ * Racy programs race in almost every execution, always between the same
+ * few pairs of accesses: remember the pairs already reported by the
+ * identity of their parts, so that a repeat costs a lookup, not a
+ * formatted message.
+ */
+static bool race_seen(struct dmo__explorer *x, const struct dmo__racekey *k)
+{
+	uint64_t h = (uintptr_t)k->what * 0x9e3779b97f4a7c15ull;
+	int i;
+
+	h = (h ^ (uintptr_t)k->fn) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (uintptr_t)k->owhat) * 0x94d049bb133111ebull;
+	h = (h ^ (uintptr_t)k->ofn) * 0x9e3779b97f4a7c15ull;
+	h ^= (uint64_t)(k->tid * 131 + k->otid * 7 + k->write * 2 + k->owrite);
+	h ^= h >> 31;
+	if ((x->nraces + 1) * 2 > x->cap_races) {
+		int cap = x->cap_races ? 2 * x->cap_races : 64;
+		struct dmo__racekey *n = calloc((size_t)cap, sizeof(*n));
+
+		if (!n)
+			return false;
+		for (int j = 0; j < x->cap_races; j++) {
+			struct dmo__racekey *o = &x->races[j];
+
+			if (!o->used)
+				continue;
+			i = (int)(o->hash & (uint64_t)(cap - 1));
+			while (n[i].used)
+				i = (i + 1) & (cap - 1);
+			n[i] = *o;
+		}
+		free(x->races);
+		x->races = n;
+		x->cap_races = cap;
+	}
+	i = (int)(h & (uint64_t)(x->cap_races - 1));
+	while (x->races[i].used) {
+		struct dmo__racekey *o = &x->races[i];
+
+		if (o->hash == h && o->what == k->what && o->fn == k->fn &&
+		    o->owhat == k->owhat && o->ofn == k->ofn &&
+		    o->tid == k->tid && o->otid == k->otid &&
+		    o->write == k->write && o->owrite == k->owrite)
+			return true;
+		i = (i + 1) & (x->cap_races - 1);
+	}
+	x->races[i] = *k;
+	x->races[i].hash = h;
+	x->races[i].used = true;
+	x->nraces++;
+	return false;
+}
+
+static void data_race(struct dmo__explorer *x, int tid, bool write,
+		      const char *what, const char *fn, int otid, bool owrite,
+		      const char *owhat, const char *ofn)
+{
+	char msg[DMO_XMSG];
+	struct dmo__racekey k;
+
+	/*
+	 * An event of the replayed prefix raced the same way when the
+	 * prefix first ran, and was reported then: only count it.
+	 */
+	if (x->mode != DMO__X_REPLAY && x->nev - 1 < x->race_from) {
+		x->res->violations++;
+		return;
+	}
+	memset(&k, 0, sizeof(k));
+	k.what = what;
+	k.fn = fn;
+	k.owhat = owhat;
+	k.ofn = ofn;
+	k.tid = tid;
+	k.otid = otid;
+	k.write = write;
+	k.owrite = owrite;
+	if (x->mode != DMO__X_REPLAY && race_seen(x, &k)) {
+		x->res->violations++;
+		return;
+	}
+	snprintf(msg, sizeof(msg),
+		 "data race: %s %s in %s by %s, %s %s in %s by %s",
+		 owrite ? "write" : "read", owhat, ofn, x->th[otid].name,
+		 write ? "write" : "read", what, fn, x->th[tid].name);
+	dmo__viol(x, DMO_VIOL_RACE, fn, x->th[tid].name, msg);
+}
+
+/* The write-side of an access (a store, an rmw, a free) on one location. */
+static void write_deps(struct dmo__explorer *x, struct dmo__xloc *l, int tid,
+		       int e, const uint32_t *base, bool marked,
+		       const char *what, const char *fn, bool check)
+{
+	struct dmo__xthread *t = &x->th[tid];
+	uint32_t *cv = clock_of(x, e);
+	bool dpor = x->mode == DMO__X_DPOR && e >= x->race_from;
+
+	if (l->wev >= 0) {
+		int w = l->wev;
+
+		if (x->need_vc)
+			join_clock(cv, clock_of(x, w), x->nthreads);
+		if (dpor && l->nreads == 0 && l->wtid != tid &&
+		    !before(x, w, base))
+			dmo__search_race(x, w, e);
+		if (check && l->wtid != tid && !(marked && l->wmarked) &&
+		    x->evs[w].tidx > t->sync[l->wtid])
+			data_race(x, tid, true, what, fn, l->wtid, true,
+				  l->wwhat, l->wfn);
+	}
+	for (int i = 0; i < l->nreads; i++) {
+		struct dmo__xread *r = &l->reads[i];
+
+		if (x->need_vc)
+			join_clock(cv, clock_of(x, r->ev), x->nthreads);
+		if (r->tid == tid)
+			continue;
+		if (check && !(marked && r->marked) &&
+		    x->evs[r->ev].tidx > t->sync[r->tid])
+			data_race(x, tid, true, what, fn, r->tid, false,
+				  r->what, r->fn);
+		if (!dpor || before(x, r->ev, base))
+			continue;
+		for (int j = 0; j < l->nreads; j++)
+			if (j != i && before(x, r->ev,
+					     clock_of(x, l->reads[j].ev)))
+				goto next;
+		dmo__search_race(x, r->ev, e);
+next:;
+	}
+	l->wev = e;
+	l->wtid = (uint8_t)tid;
+	l->wmarked = marked;
+	l->wwhat = what;
+	l->wfn = fn;
+	l->nreads = 0;
+}
+
+static const uint32_t *base_of(struct dmo__explorer *x, int tid)
+{
+	int le = x->th[tid].last_ev;
+
+	return le >= 0 ? clock_of(x, le) : zero_clock;
+}
+
+void dmo__access(struct dmo__explorer *x, int tid, int e, uintptr_t addr,
+		 uint32_t size, bool write, bool marked, const char *what,
+		 const char *fn)
+{
+	struct dmo__xloc *l = loc_get(x, addr, size);
+	const uint32_t *base = base_of(x, tid);
+	struct dmo__xthread *t = &x->th[tid];
+	int i;
+
+	if (write) {
+		write_deps(x, l, tid, e, base, marked, what, fn, true);
+		return;
+	}
+	if (l->wev >= 0) {
+		int w = l->wev;
+
+		if (x->need_vc)
+			join_clock(clock_of(x, e), clock_of(x, w),
+				   x->nthreads);
+		if (l->wtid != tid && x->mode == DMO__X_DPOR &&
+		    e >= x->race_from && !before(x, w, base))
+			dmo__search_race(x, w, e);
+		if (l->wtid != tid && !(marked && l->wmarked) &&
+		    x->evs[w].tidx > t->sync[l->wtid])
+			data_race(x, tid, false, what, fn, l->wtid, true,
+				  l->wwhat, l->wfn);
+	}
+	for (i = 0; i < l->nreads; i++)
+		if (l->reads[i].tid == tid)
+			break;
+	if (i == l->nreads)
+		l->nreads++;
+	l->reads[i] = (struct dmo__xread){
+		.ev = e, .tid = (uint8_t)tid, .marked = marked, .what = what,
+		.fn = fn,
+	};
+}
+
+void dmo__access_free(struct dmo__explorer *x, int tid, int e,
+		      uintptr_t addr, size_t size, const char *fn)
+{
+	const uint32_t *base = base_of(x, tid);
+
+	for (int i = 0; i < x->cap_locs; i++) {
+		struct dmo__xloc *l = &x->locs[i];
+
+		if (l->gen != x->gen || l->addr < addr ||
+		    l->addr >= addr + size)
+			continue;
+		write_deps(x, l, tid, e, base, true, "", fn, false);
+	}
+}
+
+static struct dmo__xloc *loc_find(struct dmo__explorer *x, uintptr_t a)
+{
+	struct dmo__xloc *l;
+
+	if (!x->cap_locs)
+		return NULL;
+	l = loc_slot(x->locs, x->cap_locs, x->gen, a);
+	return l->gen == x->gen ? l : NULL;
+}
+
+/*
+ * An execution cut short (a BUG, a use after free, a deadlock) leaves
+ * threads with an operation they never performed.  Those operations race
+ * with what ran all the same: the thread left waiting for a lock might
+ * have taken it first and avoided the deadlock, the write that never ran
+ * might have come before the read that led to the BUG.  So each pending
+ * op is treated as the event that would come next, and its races are
+ * reversed like any other.
+ */
+void dmo__pending_races(struct dmo__explorer *x)
+{
+	int e2 = x->nev;
+
+	for (int tid = 0; tid < x->nthreads; tid++) {
+		struct dmo__xthread *t = &x->th[tid];
+		const uint32_t *base;
+		struct dmo__ev pe;
+		struct dmo__xloc *l;
+
+		if (t->state != DMO__T_LIVE)
+			continue;
+		base = base_of(x, tid);
+		pe = dmo__x_pending_ev(x, tid);
+		if (pe.kind == DMO__EV_LOCK) {
+			int s = dmo__x_mutex_slot(x, t->op.p);
+			int k = x->mtx[s].last_lock;
+
+			if (k >= 0 && x->evs[k].ev.tid != tid &&
+			    !before(x, k, base))
+				dmo__search_race_ev(x, k, e2, &pe);
+			continue;
+		}
+		if (pe.kind != DMO__EV_READ && pe.kind != DMO__EV_WRITE)
+			continue;
+		l = loc_find(x, pe.addr);
+		if (!l)
+			continue;
+		if (pe.kind == DMO__EV_WRITE && l->nreads) {
+			for (int i = 0; i < l->nreads; i++) {
+				int r = l->reads[i].ev;
+
+				if (l->reads[i].tid != tid &&
+				    !before(x, r, base))
+					dmo__search_race_ev(x, r, e2, &pe);
+			}
+		} else if (l->wev >= 0 && l->wtid != tid &&
+			   !before(x, l->wev, base)) {
+			dmo__search_race_ev(x, l->wev, e2, &pe);
+		}
+	}
+}
+
+void dmo__detect_destroy(struct dmo__explorer *x)
+{
+	for (int i = 0; i < x->cap_seen; i++)
+		free(x->seen[i]);
+	free(x->seen);
+	for (int i = 0; i < x->nedges; i++) {
+		free(x->edges[i].a);
+		free(x->edges[i].b);
+		free(x->edges[i].sched);
+	}
+	free(x->edges);
+	free(x->races);
+}

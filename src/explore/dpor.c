@@ -1,0 +1,750 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The search: optimal DPOR (source sets, wakeup trees, sleep sets), the
+ * naive enumeration it is checked against, and seeded PCT sampling.
+ *
+ * What the search keeps.  nodes[i] describes the state reached after the
+ * first i events of the current execution E: which thread ran next there
+ * (ev), the sleep set of that state (threads whose every continuation from
+ * here has already been covered, each with the event it would perform),
+ * and the wakeup forest still to explore there (wut).  A new execution
+ * replays nodes[0..prefix) exactly and then continues, taking at each new
+ * state the leftmost branch of the wakeup forest handed down from above,
+ * or any enabled thread not asleep when there is none.  Everything is
+ * bounded by the length of one execution: the search is a depth-first
+ * walk and no state is kept for executions already finished.
+ *
+ * Races.  When an event e2 runs, the detectors (detect.c, and the lock
+ * code) find the earlier events e it is in an immediate race with: e and
+ * e2 are dependent, of different threads, and nothing but their own
+ * conflict orders them (e2's thread had not seen e through any other
+ * chain).  For each, v = the events between e and e2 that do not happen
+ * after e, followed by e2, is a sequence that reverses the race.  Unless a
+ * thread asleep at e's state is a weak initial of v (the reversal is then
+ * already covered), v is inserted into the wakeup forest at e's state.
+ * The insertion walks down the forest, following a child whenever its
+ * thread is a weak initial of what is left of v, and stops at a leaf: the
+ * property that makes the algorithm optimal, since it never schedules two
+ * equivalent sequences from one state, and never needs to abandon an
+ * execution because every enabled thread is asleep.  Races whose later
+ * event lies in the replayed prefix were handled when that prefix first
+ * ran, so only events from the branching point on are examined.
+ *
+ * Dependence.  Two events of different threads are dependent when they
+ * access overlapping memory and one writes (an rmw and a successful
+ * cmpxchg write, a failed cmpxchg only reads, a free writes its whole
+ * block), when they operate on the same mutex, when one spawns the other's
+ * thread, or when one is a thread's end and the other its join.  Only
+ * accesses and lock acquisitions are ever reversed: an acquisition whose
+ * mutex is held is not enabled, so acquisitions race with each other
+ * directly, the unlock between them being ignored when deciding whether
+ * they are ordered by anything else.
+ *
+ * Choices.  dmo_choose() is thread-local, so it is independent of every
+ * other event, but each value leads somewhere else: whenever a state runs
+ * a choice, every other value is added to that state's wakeup forest as
+ * a sibling, and a sleeping choice remembers the set of values explored.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "explore/explore.h"
+
+static bool overlap(const struct dmo__ev *a, const struct dmo__ev *b)
+{
+	return a->addr < b->addr + b->size && b->addr < a->addr + a->size;
+}
+
+static bool is_access(const struct dmo__ev *e)
+{
+	return e->kind == DMO__EV_READ || e->kind == DMO__EV_WRITE;
+}
+
+static bool is_mutex(const struct dmo__ev *e)
+{
+	return e->kind == DMO__EV_LOCK || e->kind == DMO__EV_UNLOCK;
+}
+
+bool dmo__dep(const struct dmo__ev *a, const struct dmo__ev *b)
+{
+	if (a->tid == b->tid)
+		return false;
+	if (is_access(a) && is_access(b))
+		return (a->kind == DMO__EV_WRITE || b->kind == DMO__EV_WRITE) &&
+		       overlap(a, b);
+	if (is_mutex(a) && is_mutex(b))
+		return a->addr == b->addr;
+	if (a->kind == DMO__EV_SPAWN && a->aux == b->tid)
+		return true;
+	if (b->kind == DMO__EV_SPAWN && b->aux == a->tid)
+		return true;
+	if (a->kind == DMO__EV_END && b->kind == DMO__EV_JOIN)
+		return b->aux == a->tid;
+	if (b->kind == DMO__EV_END && a->kind == DMO__EV_JOIN)
+		return a->aux == b->tid;
+	return false;
+}
+
+/*
+ * Wakeup-tree nodes come from a pool with a free list.  The pool moves when
+ * it grows, so callers that hold pointers into it reserve first.
+ */
+static inline void wreserve(struct dmo__explorer *x, int n)
+{
+	while (x->wnfree < n) {
+		int cap = x->wcap ? 2 * x->wcap : 1024;
+		struct dmo__wnode *p = realloc(x->wpool,
+					       (size_t)cap * sizeof(*p));
+
+		if (!p)
+			abort();
+		for (int i = x->wcap; i < cap; i++)
+			p[i].next = i + 1 < cap ? i + 1 : x->wfree;
+		x->wpool = p;
+		x->wfree = x->wcap;
+		x->wnfree += cap - x->wcap;
+		x->wcap = cap;
+	}
+}
+
+static int wnew(struct dmo__explorer *x, const struct dmo__ev *ev)
+{
+	int n;
+
+	wreserve(x, 1);
+	n = x->wfree;
+	x->wfree = x->wpool[n].next;
+	x->wnfree--;
+	x->wpool[n].ev = *ev;
+	x->wpool[n].child = -1;
+	x->wpool[n].next = -1;
+	x->wpool[n].gen = x->gen;
+	return n;
+}
+
+static void wrelease(struct dmo__explorer *x, int n)
+{
+	x->wpool[n].next = x->wfree;
+	x->wfree = n;
+	x->wnfree++;
+}
+
+static void wfree_forest(struct dmo__explorer *x, int n)
+{
+	while (n >= 0) {
+		int next = x->wpool[n].next;
+
+		wfree_forest(x, x->wpool[n].child);
+		wrelease(x, n);
+		n = next;
+	}
+}
+
+static struct dmo__ev *sleep_of(struct dmo__explorer *x, int i)
+{
+	return x->sleep + (size_t)i * DMO_XMAX_THREADS;
+}
+
+/*
+ * An event remembered from an earlier execution (in a sleep set or a
+ * wakeup tree), as the current execution knows it.  Memory that run()
+ * takes from malloc() need not sit at the same address in every
+ * execution, so an address is only trusted within the execution that saw
+ * it: the event is looked up by its thread and position in that thread,
+ * which name the same event in every execution sharing its history.  A
+ * thread that has not got that far yet is about to perform it (its
+ * pending op) when it is its very next event; otherwise the old record
+ * is the best there is.
+ */
+static struct dmo__ev resolve(struct dmo__explorer *x, const struct dmo__ev *q)
+{
+	struct dmo__ev r = *q;
+	const struct dmo__xthread *t;
+
+	if (!is_access(q) && !is_mutex(q))
+		return r;
+	if (q->tid >= x->nthreads)
+		return r;
+	t = &x->th[q->tid];
+	if (q->tidx >= 1 && q->tidx <= t->nev) {
+		int e = x->thr_ev[(size_t)q->tid * DMO_XMAX_EVENTS +
+				  q->tidx - 1];
+
+		r = x->evs[e].ev;
+	} else if (q->tidx == t->nev + 1 && t->state == DMO__T_LIVE) {
+		r = dmo__x_pending_ev(x, q->tid);
+	}
+	if (r.kind != q->kind && !(is_access(&r) && is_access(q)))
+		return *q;
+	r.aux = q->aux;
+	return r;
+}
+
+/*
+ * Is the thread of @q (about to perform @q; for a choice, any of the
+ * values in @mask) a weak initial of @w: its first event in @w has no
+ * earlier event of @w happening before it, or it has none in @w and is
+ * independent of all of @w?
+ */
+static bool weak_initial(const struct dmo__ev *q, uint64_t mask,
+			 const struct dmo__ev *w, int n)
+{
+	for (int k = 0; k < n; k++) {
+		if (w[k].tid != q->tid)
+			continue;
+		if (w[k].kind == DMO__EV_CHOOSE &&
+		    !(mask & ((uint64_t)1 << w[k].aux)))
+			return false;
+		for (int j = 0; j < k; j++)
+			if (dmo__dep(&w[j], &w[k]))
+				return false;
+		return true;
+	}
+	for (int k = 0; k < n; k++)
+		if (dmo__dep(q, &w[k]))
+			return false;
+	return true;
+}
+
+static uint64_t ev_mask(const struct dmo__ev *e)
+{
+	return e->kind == DMO__EV_CHOOSE ? (uint64_t)1 << e->aux : 0;
+}
+
+/* Drop the first event of @tid from @w, if any. */
+static int drop_first(struct dmo__ev *w, int n, int tid)
+{
+	for (int k = 0; k < n; k++) {
+		if (w[k].tid != tid)
+			continue;
+		memmove(&w[k], &w[k + 1], (size_t)(n - k - 1) * sizeof(*w));
+		return n - 1;
+	}
+	return n;
+}
+
+static void wut_insert(struct dmo__explorer *x, int *link,
+		       struct dmo__ev *w, int n)
+{
+	int c;
+
+	wreserve(x, n);
+restart:
+	for (c = *link; c >= 0; c = x->wpool[c].next) {
+		struct dmo__wnode *wn = &x->wpool[c];
+		const struct dmo__ev *ce = &wn->ev;
+
+		if (wn->gen != x->gen) {
+			wn->ev = resolve(x, &wn->ev);
+			wn->gen = x->gen;
+		}
+		if (!weak_initial(ce, ev_mask(ce), w, n))
+			continue;
+		if (x->wpool[c].child < 0)
+			return;
+		n = drop_first(w, n, ce->tid);
+		if (n == 0)
+			return;
+		link = &x->wpool[c].child;
+		goto restart;
+	}
+	while (*link >= 0)
+		link = &x->wpool[*link].next;
+	for (int k = 0; k < n; k++) {
+		*link = wnew(x, &w[k]);
+		link = &x->wpool[*link].child;
+	}
+}
+
+/* Bring the sleep set of state @i up to this execution's addresses. */
+static void refresh_sleep(struct dmo__explorer *x, int i)
+{
+	struct dmo__ev *sl = sleep_of(x, i);
+
+	for (int s = 0; s < x->nodes[i].nsleep; s++)
+		if (sl[s].kind != DMO__EV_CHOOSE)
+			sl[s] = resolve(x, &sl[s]);
+	x->nodes[i].sleep_gen = x->gen;
+}
+
+void dmo__search_race(struct dmo__explorer *x, int e, int e2)
+{
+	dmo__search_race_ev(x, e, e2, &x->evs[e2].ev);
+}
+
+/*
+ * The race of event @e with @last, which would run as event @e2: an
+ * executed event, or the op a thread was left waiting to perform when the
+ * execution ended early.
+ */
+void dmo__search_race_ev(struct dmo__explorer *x, int e, int e2,
+			 const struct dmo__ev *last)
+{
+	struct dmo__node *node = &x->nodes[e];
+	const struct dmo__ev *sl = sleep_of(x, e);
+	struct dmo__ev *w = x->scratch;
+	int te = x->evs[e].ev.tid;
+	uint32_t idx = x->evs[e].tidx;
+	int n = 0;
+
+	for (int k = e + 1; k < e2; k++)
+		if (x->vc[(size_t)k * DMO_XMAX_THREADS + te] < idx)
+			w[n++] = x->evs[k].ev;
+	w[n++] = *last;
+	if (node->sleep_gen != x->gen) {
+		refresh_sleep(x, e);
+		sl = sleep_of(x, e);
+	}
+	for (int s = 0; s < node->nsleep; s++) {
+		uint64_t mask = sl[s].kind == DMO__EV_CHOOSE ? sl[s].addr : 0;
+
+		if (weak_initial(&sl[s], mask, w, n))
+			return;
+	}
+	wut_insert(x, &node->wut, w, n);
+}
+
+static struct dmo__ev *sleep_find(struct dmo__explorer *x, int i, int tid)
+{
+	struct dmo__ev *sl = sleep_of(x, i);
+
+	for (int s = 0; s < x->nodes[i].nsleep; s++)
+		if (sl[s].tid == tid)
+			return &sl[s];
+	return NULL;
+}
+
+/* Every value of a choice run at state @i is explored from @i. */
+static void choice_siblings(struct dmo__explorer *x, int i)
+{
+	struct dmo__node *node = &x->nodes[i];
+	const struct dmo__ev *sl = sleep_find(x, i, node->ev.tid);
+	uint64_t done = sl ? sl->addr : 0;
+	int tid = node->ev.tid;
+
+	done |= (uint64_t)1 << node->ev.aux;
+	wreserve(x, node->nchoice);
+	for (int c = node->wut; c >= 0; c = x->wpool[c].next)
+		if (x->wpool[c].ev.tid == tid &&
+		    x->wpool[c].ev.kind == DMO__EV_CHOOSE)
+			done |= (uint64_t)1 << x->wpool[c].ev.aux;
+	for (int v = 0; v < node->nchoice; v++) {
+		struct dmo__ev ev = node->ev;
+		int *link = &node->wut;
+
+		if (done & ((uint64_t)1 << v))
+			continue;
+		ev.aux = (uint16_t)v;
+		while (*link >= 0)
+			link = &x->wpool[*link].next;
+		*link = wnew(x, &ev);
+	}
+}
+
+static int dpor_new_node(struct dmo__explorer *x, int i)
+{
+	struct dmo__node *node = &x->nodes[i];
+	struct dmo__ev *sl = sleep_of(x, i);
+
+	node->nsleep = 0;
+	node->nchoice = 0;
+	node->sleep_gen = x->gen;
+	if (i > 0) {
+		const struct dmo__ev *e = &x->evs[i - 1].ev;
+		const struct dmo__ev *psl = sleep_of(x, i - 1);
+
+		/*
+		 * Entries of a node this execution created are its own;
+		 * those of a replayed one are brought up to date here, once.
+		 */
+		if (x->nodes[i - 1].sleep_gen != x->gen)
+			refresh_sleep(x, i - 1);
+		for (int s = 0; s < x->nodes[i - 1].nsleep; s++) {
+			if (psl[s].tid == e->tid || dmo__dep(&psl[s], e))
+				continue;
+			sl[node->nsleep++] = psl[s];
+		}
+	}
+	node->wut = x->pending;
+	x->pending = -1;
+	while (node->wut >= 0) {
+		int c = node->wut;
+		struct dmo__ev ev = x->wpool[c].ev;
+
+		node->wut = x->wpool[c].next;
+		if (ev.tid < x->nthreads && dmo__x_enabled(x, ev.tid)) {
+			node->ev = ev;
+			x->pending = x->wpool[c].child;
+			wrelease(x, c);
+			goto chosen;
+		}
+		/* A branch that no longer fits: cannot happen, but safe. */
+		wfree_forest(x, x->wpool[c].child);
+		wrelease(x, c);
+	}
+	for (int p = 0; p < x->nthreads; p++) {
+		struct dmo__ev pe;
+		const struct dmo__ev *s;
+
+		if (!dmo__x_enabled(x, p))
+			continue;
+		pe = dmo__x_pending_ev(x, p);
+		s = sleep_find(x, i, p);
+		if (pe.kind == DMO__EV_CHOOSE) {
+			uint64_t done = s ? s->addr : 0;
+
+			for (int v = 0; v < x->th[p].op.n; v++) {
+				if (done & ((uint64_t)1 << v))
+					continue;
+				pe.aux = (uint16_t)v;
+				node->ev = pe;
+				goto chosen;
+			}
+			continue;
+		}
+		if (!s) {
+			node->ev = pe;
+			goto chosen;
+		}
+	}
+	x->blocked_exec = true;
+	return -1;
+chosen:
+	x->depth = i + 1;
+	if (node->ev.kind == DMO__EV_CHOOSE) {
+		node->nchoice = x->th[node->ev.tid].op.n;
+		choice_siblings(x, i);
+	}
+	return node->ev.tid;
+}
+
+static int naive_new_node(struct dmo__explorer *x, int i)
+{
+	struct dmo__node *node = &x->nodes[i];
+
+	node->alts = 0;
+	for (int p = 0; p < x->nthreads; p++)
+		if (dmo__x_enabled(x, p))
+			node->alts |= (uint64_t)1 << p;
+	node->ev = dmo__x_pending_ev(x, __builtin_ctzll(node->alts));
+	node->ev.aux = 0;
+	node->nchoice = node->ev.kind == DMO__EV_CHOOSE ?
+				x->th[node->ev.tid].op.n : 0;
+	x->depth = i + 1;
+	return node->ev.tid;
+}
+
+static uint64_t rnd(struct dmo__explorer *x)
+{
+	/* splitmix64: seeded, and the same sequence on every machine. */
+	uint64_t z = (x->rng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/*
+ * PCT: every thread gets a random priority above d, the highest enabled
+ * one runs, and at d-1 random steps the running thread drops below every
+ * initial priority.  A bug of depth d shows with probability at least
+ * 1/(n k^(d-1)) per run.
+ */
+static int random_pick(struct dmo__explorer *x, int i, int *choice)
+{
+	int d = x->opts.pct_depth > 0 ? x->opts.pct_depth : 3;
+	int best = -1;
+
+	if (i == 0) {
+		for (int t = 0; t < DMO_XMAX_THREADS; t++)
+			x->prio[t] = -1;
+		x->nchange = d - 1 < 8 ? d - 1 : 8;
+		for (int k = 0; k < x->nchange; k++)
+			x->change_at[k] =
+				(int)(rnd(x) % (uint64_t)(x->est_len + 1));
+	}
+	for (int t = 0; t < x->nthreads; t++) {
+		if (x->prio[t] < 0)
+			x->prio[t] = d + (int)(rnd(x) % 1000);
+		if (dmo__x_enabled(x, t) &&
+		    (best < 0 || x->prio[t] > x->prio[best]))
+			best = t;
+	}
+	for (int k = 0; k < x->nchange; k++) {
+		if (x->change_at[k] != i)
+			continue;
+		x->prio[best] = d - 1 - k;
+		for (int t = 0; t < x->nthreads; t++)
+			if (dmo__x_enabled(x, t) &&
+			    x->prio[t] > x->prio[best])
+				best = t;
+	}
+	if (x->th[best].op.kind == DMO__OP_CHOOSE)
+		*choice = (int)(rnd(x) % (uint64_t)x->th[best].op.n);
+	return best;
+}
+
+static int replay_pick(struct dmo__explorer *x, int *choice)
+{
+	int tid, c;
+
+	if (dmo__sched_next(x, &tid, &c) < 0 || tid >= x->nthreads ||
+	    !dmo__x_enabled(x, tid) ||
+	    (x->th[tid].op.kind == DMO__OP_CHOOSE) != (c >= 0) ||
+	    (c >= 0 && c >= x->th[tid].op.n)) {
+		x->sched_bad = true;
+		return -1;
+	}
+	*choice = c;
+	return tid;
+}
+
+int dmo__search_pick(struct dmo__explorer *x, int *choice)
+{
+	int i = x->nev;
+	struct dmo__node *node = &x->nodes[i];
+	int tid;
+
+	switch (x->mode) {
+	case DMO__X_REPLAY:
+		return replay_pick(x, choice);
+	case DMO__X_RANDOM:
+		return random_pick(x, i, choice);
+	default:
+		break;
+	}
+	if (i < x->prefix) {
+		if (i == x->prefix - 1 && x->mode == DMO__X_NAIVE &&
+		    node->ev.kind != DMO__EV_CHOOSE) {
+			node->ev = dmo__x_pending_ev(x, node->ev.tid);
+			node->ev.aux = 0;
+			node->nchoice = node->ev.kind == DMO__EV_CHOOSE ?
+				x->th[node->ev.tid].op.n : 0;
+		}
+		if (i == x->prefix - 1 && x->mode == DMO__X_DPOR &&
+		    node->ev.kind == DMO__EV_CHOOSE) {
+			node->nchoice = x->th[node->ev.tid].op.n;
+			choice_siblings(x, i);
+		}
+		tid = node->ev.tid;
+	} else if (x->mode == DMO__X_NAIVE) {
+		tid = naive_new_node(x, i);
+	} else {
+		tid = dpor_new_node(x, i);
+	}
+	if (tid >= 0 && node->ev.kind == DMO__EV_CHOOSE)
+		*choice = node->ev.aux;
+	return tid;
+}
+
+static void sleep_add(struct dmo__explorer *x, int i, const struct dmo__ev *e)
+{
+	struct dmo__ev *s = sleep_find(x, i, e->tid);
+
+	if (s && e->kind == DMO__EV_CHOOSE) {
+		s->addr |= (uint64_t)1 << e->aux;
+		return;
+	}
+	if (s)
+		return;
+	s = &sleep_of(x, i)[x->nodes[i].nsleep++];
+	*s = *e;
+	if (e->kind == DMO__EV_CHOOSE)
+		s->addr = (uint64_t)1 << e->aux;
+}
+
+/* Set up the next execution; false when the search is over. */
+bool dmo__search_next(struct dmo__explorer *x)
+{
+	if (x->mode == DMO__X_RANDOM) {
+		if (x->nev > x->est_len)
+			x->est_len = x->nev;
+		return x->res->executions < x->opts.iterations;
+	}
+	if (x->pending >= 0) {
+		wfree_forest(x, x->pending);
+		x->pending = -1;
+	}
+	for (int i = x->depth - 1; i >= 0; i--) {
+		struct dmo__node *node = &x->nodes[i];
+
+		if (x->mode == DMO__X_NAIVE) {
+			if (node->ev.kind == DMO__EV_CHOOSE &&
+			    node->ev.aux + 1 < node->nchoice) {
+				node->ev.aux++;
+				goto branch;
+			}
+			node->alts &= ~((uint64_t)1 << node->ev.tid);
+			if (node->alts) {
+				node->ev.tid =
+					(uint8_t)__builtin_ctzll(node->alts);
+				node->ev.kind = DMO__EV_LOCAL;
+				goto branch;
+			}
+			continue;
+		}
+		if (node->wut < 0)
+			continue;
+		/* This state has more to explore: its last child sleeps. */
+		if (i < x->nev)
+			sleep_add(x, i, &x->evs[i].ev);
+		{
+			int c = node->wut;
+
+			node->wut = x->wpool[c].next;
+			node->ev = x->wpool[c].ev;
+			x->pending = x->wpool[c].child;
+			wrelease(x, c);
+		}
+branch:
+		x->prefix = i + 1;
+		x->depth = i + 1;
+		x->race_from = i;
+		return true;
+	}
+	return false;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+struct dmo__explorer *dmo__x_new(const struct dmo_program *p, void *arg)
+{
+	struct dmo__explorer *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	x->sync.ops = &dmo__explore_ops;
+	x->prog = p;
+	x->arg = arg;
+	x->cur = -1;
+	x->pending = -1;
+	x->wfree = -1;
+	x->evs = malloc(DMO_XMAX_EVENTS * sizeof(*x->evs));
+	x->vc = malloc((size_t)DMO_XMAX_EVENTS * DMO_XMAX_THREADS *
+		       sizeof(*x->vc));
+	x->nodes = calloc(DMO_XMAX_EVENTS + 1, sizeof(*x->nodes));
+	x->sleep = malloc((size_t)(DMO_XMAX_EVENTS + 1) * DMO_XMAX_THREADS *
+			  sizeof(*x->sleep));
+	x->scratch = malloc(DMO_XMAX_EVENTS * sizeof(*x->scratch));
+	x->thr_ev = malloc((size_t)DMO_XMAX_EVENTS * DMO_XMAX_THREADS *
+			   sizeof(*x->thr_ev));
+	if (!x->thr_ev || !x->evs || !x->vc || !x->nodes || !x->sleep ||
+	    !x->scratch) {
+		dmo__x_delete(x);
+		return NULL;
+	}
+	return x;
+}
+
+void dmo__x_delete(struct dmo__explorer *x)
+{
+	if (!x)
+		return;
+	dmo__x_free_execution(x);
+	dmo__detect_destroy(x);
+	free(x->nodes);
+	free(x->sleep);
+	free(x->scratch);
+	free(x->wpool);
+	free(x->schedbuf);
+	free(x);
+}
+
+int dmo_explore(const struct dmo_program *p, void *arg,
+		const struct dmo_explore_opts *opts,
+		struct dmo_explore_result *r)
+{
+	static const struct dmo_explore_opts defaults;
+	struct dmo__explorer *x;
+	double t0, last;
+	bool printed = false;
+	int ret = 0;
+
+	if (!p || !p->run || !r)
+		return -EINVAL;
+	x = dmo__x_new(p, arg);
+	if (!x)
+		return -ENOMEM;
+	x->opts = opts ? *opts : defaults;
+	x->res = r;
+	switch (x->opts.mode) {
+	case DMO_EXPLORE_NAIVE:
+		x->mode = DMO__X_NAIVE;
+		break;
+	case DMO_EXPLORE_RANDOM:
+		x->mode = DMO__X_RANDOM;
+		if (!x->opts.iterations)
+			x->opts.iterations = 1000;
+		x->rng = x->opts.seed;
+		break;
+	default:
+		x->mode = DMO__X_DPOR;
+		break;
+	}
+	r->executions = 0;
+	r->blocked = 0;
+	r->events = 0;
+	r->violations = 0;
+	r->complete = false;
+	t0 = now();
+	last = t0;
+	for (;;) {
+		int rc = dmo__x_run(x);
+		double t;
+
+		if (rc < 0) {
+			ret = rc;
+			break;
+		}
+		r->executions++;
+		r->events += (uint64_t)x->nev;
+		if (x->blocked_exec)
+			r->blocked++;
+		if (x->rule_error) {
+			ret = x->rule_error;
+			break;
+		}
+		if (x->stop)
+			break;
+		if (!dmo__search_next(x)) {
+			r->complete = x->mode != DMO__X_RANDOM;
+			break;
+		}
+		if (x->opts.max_executions &&
+		    r->executions >= x->opts.max_executions)
+			break;
+		if ((r->executions & 63) && !x->opts.progress)
+			continue;
+		t = now();
+		if (x->opts.time_limit > 0 && t - t0 >= x->opts.time_limit)
+			break;
+		if (x->opts.progress && t - last >= 0.5) {
+			fprintf(stderr,
+				"\rexplored %llu executions, %llu events, %.1fs",
+				(unsigned long long)r->executions,
+				(unsigned long long)r->events, t - t0);
+			printed = true;
+			last = t;
+		}
+	}
+	if (printed)
+		fputc('\n', stderr);
+	r->seconds = now() - t0;
+	dmo__x_delete(x);
+	return ret;
+}
+
+void dmo_explore_flag(struct dmo_sync *s, enum dmo_viol_kind kind,
+		      const char *msg)
+{
+	dmo__viol(dmo__x(s), kind, "-", "-", msg);
+}

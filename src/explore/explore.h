@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The explorer's private header: one execution engine shared by the seam
+ * backend (src/sync/explore.c), the coroutines (coro.c), the search
+ * (dpor.c), the detectors (detect.c) and the traces (trace.c).
+ *
+ * Model.  The threads of one execution are coroutines on stacks that live
+ * as long as the explorer.  A thread runs until it reaches the seam and
+ * posts the operation it is about to perform in its struct
+ * dmo__xthread.op.  Then the search picks a thread, its pending operation
+ * is performed (with every other thread stopped at the seam, so the
+ * operation and its bookkeeping are atomic), recorded as an event, and
+ * that thread resumes: it returns from the seam and runs its local code up
+ * to its next seam call.  The picking and performing happen either on the
+ * scheduler's stack (the caller's own) or, to save context switches, on
+ * the stack of the thread that just posted (see post() in
+ * src/sync/explore.c).  An execution is therefore the
+ * sequence of events, and the schedule of an execution is the sequence of
+ * thread indices (plus the value of every choice) that produced it.
+ *
+ * Every execution starts again from nothing: thread 0 is a fresh coroutine
+ * running the program's run(), and the search replays the prefix it wants
+ * before branching.  Nothing survives from one execution to the next but
+ * the search's own stack of nodes, the lock-order graph and the set of
+ * violations already reported.
+ *
+ * Locking: none.  The scheduler and every coroutine of an explorer run on
+ * the one OS thread that called dmo_explore(), one at a time, so every
+ * field below belongs to that thread and no structure here takes a lock;
+ * the comments say what each field means instead.  Two explorers share
+ * nothing and may run on two OS threads at once.
+ */
+#ifndef DMO_EXPLORE_PRIV_H
+#define DMO_EXPLORE_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dmaown/explore.h"
+#include "sync/sync.h"
+
+/* Threads of one execution, thread 0 included. */
+#define DMO_XMAX_THREADS 32
+/* Events of one execution; a longer one is cut and reported as a bug. */
+#define DMO_XMAX_EVENTS 8192
+/* Locks one thread may hold at once. */
+#define DMO_XMAX_HELD 16
+/* Longest violation message kept. */
+#define DMO_XMSG 320
+
+#if defined(__SANITIZE_ADDRESS__)
+#define DMO_XASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DMO_XASAN 1
+#endif
+#endif
+
+/* What a thread is about to do (the op it posted at the seam). */
+enum dmo__opk {
+	DMO__OP_LOAD,
+	DMO__OP_STORE,
+	DMO__OP_ADD,
+	DMO__OP_CAS,
+	DMO__OP_LOCK,
+	DMO__OP_UNLOCK,
+	DMO__OP_CHOOSE,
+	DMO__OP_ALLOC,
+	DMO__OP_FREE,
+	DMO__OP_SPAWN,
+	DMO__OP_JOIN,
+	DMO__OP_END,
+};
+
+/*
+ * An event as the search sees it: only what decides dependence.  For a
+ * sleeping choice, addr holds the mask of the values already explored.
+ */
+enum dmo__evk {
+	DMO__EV_LOCAL,		/* alloc: independent of everything */
+	DMO__EV_CHOOSE,		/* aux: the value */
+	DMO__EV_READ,		/* addr, size */
+	DMO__EV_WRITE,		/* addr, size (a free covers its block) */
+	DMO__EV_LOCK,		/* addr: the mutex */
+	DMO__EV_UNLOCK,
+	DMO__EV_SPAWN,		/* aux: the child */
+	DMO__EV_JOIN,		/* aux: the joined thread */
+	DMO__EV_END,
+};
+
+struct dmo__ev {
+	uint8_t kind;		/* enum dmo__evk */
+	uint8_t tid;
+	uint16_t aux;
+	uint32_t size;
+	uintptr_t addr;
+	uint32_t tidx;		/* 1-based position in its thread */
+};
+
+struct dmo__op {
+	enum dmo__opk kind;
+	void *p;		/* address, mutex, or block */
+	size_t size;
+	uint64_t val;		/* value to store / add / desired */
+	uint64_t expected;	/* cmpxchg */
+	uint64_t result;	/* what the op returns */
+	int n;			/* choose: number of values */
+	int target;		/* join: thread index; spawn: child */
+	const char *what;
+	const char *fn;
+	dmo_thread_fn tfn;	/* spawn */
+	void *targ;
+	const char *tname;
+};
+
+enum dmo__tstate {
+	DMO__T_FREE,
+	DMO__T_LIVE,
+	DMO__T_DONE,
+};
+
+/* One coroutine; all fields belong to the scheduler's single thread. */
+struct dmo__xthread {
+	void *sp;		/* saved stack pointer while suspended */
+	void *stack;		/* lowest usable byte */
+	size_t stack_size;
+	void *fake_stack;	/* ASan's per-fiber fake stack */
+	enum dmo__tstate state;
+	bool joined;
+	char name[32];
+	dmo_thread_fn fn;
+	void *arg;
+	struct dmo__op op;	/* the pending operation */
+	uint32_t nev;		/* events executed so far */
+	int last_ev;		/* index of its latest event, or -1 */
+	int held[DMO_XMAX_HELD];	/* mutex slots held, in order */
+	int nheld;
+	uint32_t sync[DMO_XMAX_THREADS];	/* race detector's clock */
+};
+
+/* A mutex as one execution knows it (slot in dmo__explorer.mtx). */
+struct dmo__xmutex {
+	const struct dmo_mutex *m;
+	const char *name;
+	int owner;		/* thread index, -1 when free */
+	int last_ev;		/* latest lock or unlock event, -1: none */
+	int last_lock;		/* latest lock event, -1: none */
+	uint32_t sync[DMO_XMAX_THREADS];
+};
+
+/* The last read of one location by one thread. */
+struct dmo__xread {
+	int ev;			/* event index */
+	uint8_t tid;
+	bool marked;
+	const char *what;
+	const char *fn;
+};
+
+/* One accessed location (by start address) in one execution. */
+struct dmo__xloc {
+	uintptr_t addr;
+	uint32_t gen;		/* execution it belongs to */
+	uint32_t size;
+	int wev;		/* last write event, -1: none */
+	bool wmarked;
+	uint8_t wtid;
+	const char *wwhat;
+	const char *wfn;
+	int nreads;
+	struct dmo__xread reads[DMO_XMAX_THREADS];
+};
+
+/* A block from dmo_alloc in this execution. */
+struct dmo__xblock {
+	void *p;
+	size_t size;
+	const char *what;
+	bool freed;
+	bool heap;		/* from calloc: the arena ran out */
+	int free_ev;
+	const char *free_fn;
+	int free_tid;
+};
+
+/* One executed event, kept for the whole execution. */
+struct dmo__xevent {
+	struct dmo__ev ev;
+	uint32_t tidx;		/* 1-based position in its thread */
+	int16_t choice;		/* choose: the value; else -1 */
+};
+
+/* A wakeup tree node (pool index; -1 is none). */
+struct dmo__wnode {
+	struct dmo__ev ev;
+	int child;
+	int next;
+	uint32_t gen;		/* execution whose addresses ev holds */
+};
+
+/* One position of the search's current execution. */
+struct dmo__node {
+	struct dmo__ev ev;	/* what runs here (tid, choice in aux) */
+	int wut;		/* remaining wakeup forest, -1: none */
+	int nsleep;		/* entries at sleep[i * DMO_XMAX_THREADS] */
+	uint32_t sleep_gen;	/* execution whose addresses they hold */
+	uint64_t alts;		/* naive: threads still to try */
+	int nchoice;		/* choose: number of values */
+};
+
+struct dmo__pviol {
+	enum dmo_viol_kind kind;
+	char msg[DMO_XMSG];
+	const char *fn;
+	char thread[32];
+	int lockpair;		/* lock-order edge closing a cycle, or -1 */
+};
+
+/* A data race already reported, by the identity of its two accesses. */
+struct dmo__racekey {
+	uint64_t hash;
+	const char *what, *fn, *owhat, *ofn;
+	int tid, otid;
+	bool write, owrite;
+	bool used;
+};
+
+/* An edge of the lock-order graph: a held while b was taken. */
+struct dmo__ledge {
+	char *a;
+	char *b;
+	const char *fn;
+	char thread[32];
+	char *sched;		/* execution that first showed it */
+	bool cycle_reported;
+};
+
+enum dmo__xmode {
+	DMO__X_DPOR,
+	DMO__X_NAIVE,
+	DMO__X_RANDOM,
+	DMO__X_REPLAY,
+};
+
+struct dmo__explorer {
+	struct dmo_sync sync;	/* first: the seam hands us this */
+	const struct dmo_program *prog;
+	void *arg;
+	enum dmo__xmode mode;
+	struct dmo_explore_opts opts;
+	struct dmo_explore_result *res;
+	int rule_error;		/* -EINVAL: the program broke a rule */
+
+	/* Scheduler context. */
+	void *sched_sp;
+	void *sched_fake;
+	const void *main_stack;
+	size_t main_stack_size;
+	int cur;		/* running thread, -1: the scheduler */
+	bool spawning;		/* a child runs inside its spawn step */
+	int spawner;		/* thread taking that step, -1: scheduler */
+	bool stashed;		/* a thread already asked the search: */
+	int stash_tid;		/* who runs next (-1: nobody) */
+	int stash_choice;
+
+	/* The current execution. */
+	struct dmo__xthread th[DMO_XMAX_THREADS];
+	int nthreads;
+	int nlive;		/* threads started and not ended */
+	uint32_t gen;
+	int nev;
+	struct dmo__xevent *evs;
+	int *thr_ev;		/* [tid * DMO_XMAX_EVENTS + tidx - 1] */
+	uint32_t *vc;		/* DMO_XMAX_THREADS clocks per event */
+	bool cut;		/* ended by BUG / UAF / deadlock */
+	struct dmo__xthread outsider;	/* what seam calls from a hook see */
+	struct dmo__xmutex *mtx;
+	int nmtx, cap_mtx;
+	struct dmo__xloc *locs;	/* open-addressed, power of two */
+	int cap_locs, nlocs;
+	char *arena[DMO_XMAX_THREADS];	/* dmo_alloc memory, per thread */
+	size_t arena_used[DMO_XMAX_THREADS];
+	bool heap_block;
+	struct dmo__xblock *blocks;
+	int nblocks, cap_blocks;
+	bool any_freed;
+	struct dmo__pviol *pv;
+	int npv, cap_pv;
+	int race_from;		/* first event new to this execution */
+	bool need_vc;		/* the running step's clock is computed */
+
+	/* Search state. */
+	struct dmo__node *nodes;
+	int depth;		/* nodes valid */
+	int prefix;		/* replay nodes[0..prefix) as they are */
+	int pending;		/* wakeup forest for the next new node */
+	struct dmo__ev *sleep;	/* DMO_XMAX_THREADS entries per node */
+	struct dmo__ev *scratch;	/* a race's reversing sequence */
+	struct dmo__wnode *wpool;
+	int wcap, wfree, wnfree;
+	bool blocked_exec;
+
+	/* Random mode. */
+	uint64_t rng;
+	int prio[DMO_XMAX_THREADS];
+	int change_at[8];
+	int nchange;
+	int est_len;
+
+	/* Replay mode. */
+	const char *sched_full;	/* the schedule being replayed */
+	const char *sched;	/* what is left of it */
+	int replay_base;	/* step index where this part began */
+	int sched_run;		/* steps left of the current run */
+	int sched_tid;
+	int sched_choice;
+	bool sched_bad;
+	void (*on_step)(void *cb, const struct dmo_step *st);
+	void (*on_viol)(void *cb, const struct dmo_violation *v);
+	void *cb;
+
+	/* Across executions. */
+	struct dmo__ledge *edges;
+	int nedges, cap_edges;
+	char **seen;		/* reported "kind\tmessage", hashed */
+	int cap_seen, nseen;
+	struct dmo__racekey *races;
+	int cap_races, nraces;
+	char *schedbuf;
+	size_t schedbuf_cap;
+	bool stop;		/* `first` hit */
+};
+
+static inline struct dmo__explorer *dmo__x(struct dmo_sync *s)
+{
+	return (struct dmo__explorer *)s;
+}
+
+/* coro.c */
+int dmo__coro_init(struct dmo__explorer *x, struct dmo__xthread *t);
+void dmo__coro_resume(struct dmo__explorer *x, struct dmo__xthread *t);
+void dmo__coro_yield(struct dmo__explorer *x, struct dmo__xthread *t,
+		     bool dying);
+void dmo__coro_switch(struct dmo__explorer *x, struct dmo__xthread *from,
+		      struct dmo__xthread *to);
+void dmo__coro_free(struct dmo__xthread *t);
+
+/* engine (sync/explore.c) */
+extern const struct dmo_sync_ops dmo__explore_ops;
+void dmo__x_end(struct dmo__explorer *x);
+bool dmo__x_enabled(struct dmo__explorer *x, int tid);
+struct dmo__ev dmo__x_pending_ev(struct dmo__explorer *x, int tid);
+int dmo__x_run(struct dmo__explorer *x);
+int dmo__x_mutex_slot(struct dmo__explorer *x, const struct dmo_mutex *m);
+void dmo__x_free_execution(struct dmo__explorer *x);
+
+/* dpor.c */
+struct dmo__explorer *dmo__x_new(const struct dmo_program *p, void *arg);
+void dmo__x_delete(struct dmo__explorer *x);
+bool dmo__dep(const struct dmo__ev *a, const struct dmo__ev *b);
+int dmo__search_pick(struct dmo__explorer *x, int *choice);
+void dmo__search_race(struct dmo__explorer *x, int e, int e2);
+void dmo__search_race_ev(struct dmo__explorer *x, int e, int e2,
+			 const struct dmo__ev *last);
+bool dmo__search_next(struct dmo__explorer *x);
+
+/* detect.c */
+void dmo__viol(struct dmo__explorer *x, enum dmo_viol_kind kind,
+	       const char *fn, const char *thread, const char *msg);
+void dmo__viol_flush(struct dmo__explorer *x);
+void dmo__lock_order(struct dmo__explorer *x, int tid, int slot,
+		     const char *fn);
+void dmo__deadlock(struct dmo__explorer *x);
+void dmo__access(struct dmo__explorer *x, int tid, int ev, uintptr_t addr,
+		 uint32_t size, bool write, bool marked, const char *what,
+		 const char *fn);
+void dmo__access_free(struct dmo__explorer *x, int tid, int ev,
+		      uintptr_t addr, size_t size, const char *fn);
+void dmo__pending_races(struct dmo__explorer *x);
+void dmo__detect_destroy(struct dmo__explorer *x);
+
+/* trace.c */
+const char *dmo__sched_string(struct dmo__explorer *x);
+int dmo__sched_next(struct dmo__explorer *x, int *tid, int *choice);
+bool dmo__sched_done(struct dmo__explorer *x);
+void dmo__trace_step(struct dmo__explorer *x, int tid, const char *op,
+		     const char *fn, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+#endif /* DMO_EXPLORE_PRIV_H */

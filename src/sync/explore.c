@@ -1,0 +1,1129 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The explorer backend of the sync seam, and the engine that runs one
+ * execution.
+ *
+ * Each seam call made by a thread only posts what it wants to do; step()
+ * performs it once the search has picked that thread, with every other
+ * thread stopped at its own seam call.  So an operation is atomic with
+ * respect to every other thread by construction, and every bit of
+ * bookkeeping (happens-before clocks, the race and use-after-free checks,
+ * the trace line) sees the world exactly as the operation did.  Whether
+ * step() runs on the scheduler's stack or, when the search picks the
+ * thread that is already running, on that thread's own (see post()),
+ * makes no difference to what it does.
+ *
+ * An execution ends when every thread has returned, when every live
+ * thread is blocked (a deadlock), or when a thread hits a BUG or a use
+ * after free: then the thread's coroutine is abandoned where it stands,
+ * finish() is told the run is incomplete, and the explorer reclaims every
+ * dmo_alloc() block itself, so nothing the abandoned stack pointed to
+ * leaks.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "explore/explore.h"
+
+#ifdef DMO_XASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+#define MUTEX_MAGIC 0x646d6f78u
+
+/* What a mutex's storage holds under this backend. */
+struct xmutex_impl {
+	uint32_t magic;
+	uint32_t gen;		/* execution that initialised it */
+	int32_t slot;		/* into dmo__explorer.mtx */
+};
+
+_Static_assert(sizeof(struct xmutex_impl) <=
+		       sizeof(((struct dmo_mutex *)0)->impl),
+	       "mutex storage too small");
+
+static struct dmo__xthread *self(struct dmo__explorer *x)
+{
+	return x->cur >= 0 ? &x->th[x->cur] : &x->outsider;
+}
+
+static bool step(struct dmo__explorer *x, int tid, int choice);
+static void after_step(struct dmo__explorer *x);
+
+/*
+ * Post the pending op and wait until it has been performed.
+ *
+ * A round trip through the scheduler's stack costs two context switches
+ * and a mispredicted return each, and most steps need none: the thread
+ * asks the search itself, on its own stack, who runs next.  When the
+ * answer is itself (a replayed prefix is mostly long runs of one thread)
+ * it performs the step in place and carries on; when it is another
+ * thread, it performs that thread's step and switches straight to it,
+ * leaving its own op pending for whoever picks it later.  Only what needs
+ * the scheduler (nobody can run, the execution is over, a child being
+ * spawned) goes there, with the search's answer left for it so that the
+ * search is asked exactly once per step.
+ */
+static uint64_t post(struct dmo__explorer *x)
+{
+	struct dmo__xthread *t = self(x);
+	int me = x->cur;
+
+	if (me < 0) {
+		/* step_check or finish called the seam: a broken program. */
+		dmo__viol(x, DMO_VIOL_BUG, t->op.fn, "-",
+			  "seam called from a between-steps hook");
+		return 0;
+	}
+	if (x->spawning && x->spawner >= 0) {
+		/* First op of a child being spawned: back to the spawner. */
+		dmo__coro_switch(x, t, &x->th[x->spawner]);
+		return t->op.result;
+	}
+	while (!x->spawning && !x->cut && !x->rule_error &&
+	       x->nev < DMO_XMAX_EVENTS &&
+	       (x->nev < x->prefix || dmo__x_enabled(x, me))) {
+		int choice = -1;
+		int tid = dmo__search_pick(x, &choice);
+		bool go_on;
+
+		if (tid < 0) {
+			x->stashed = true;
+			x->stash_tid = tid;
+			x->stash_choice = choice;
+			break;
+		}
+		go_on = step(x, tid, choice);
+		if (x->cut) {
+			/* The execution is over; nobody is resumed. */
+			dmo__coro_yield(x, t, tid == me);
+			__builtin_trap();
+		}
+		after_step(x);
+		if (tid == me)
+			return t->op.result;
+		if (go_on) {
+			/* Our op is still pending: whoever picks us runs it. */
+			dmo__coro_switch(x, t, &x->th[tid]);
+			return t->op.result;
+		}
+		/* @tid just ended: ask again. */
+	}
+	dmo__coro_yield(x, t, false);
+	return t->op.result;
+}
+
+/*
+ * A thread's body returned: its end is a step like any other, taken in
+ * place when the search picks it at once.  The caller then leaves for
+ * good.
+ */
+void dmo__x_end(struct dmo__explorer *x)
+{
+	struct dmo__op *op = &self(x)->op;
+
+	op->kind = DMO__OP_END;
+	op->fn = "-";
+	op->what = "";
+	post(x);
+}
+
+static int new_mutex_slot(struct dmo__explorer *x, const struct dmo_mutex *m,
+			  const char *name)
+{
+	struct xmutex_impl *im = (struct xmutex_impl *)(void *)m->impl;
+	struct dmo__xmutex *xm;
+
+	if (x->nmtx == x->cap_mtx) {
+		int cap = x->cap_mtx ? 2 * x->cap_mtx : 64;
+		void *n = realloc(x->mtx, (size_t)cap * sizeof(*x->mtx));
+
+		if (!n)
+			abort();
+		x->mtx = n;
+		x->cap_mtx = cap;
+	}
+	xm = &x->mtx[x->nmtx];
+	memset(xm, 0, sizeof(*xm));
+	xm->m = m;
+	xm->name = name ? name : "mutex";
+	xm->owner = -1;
+	xm->last_ev = -1;
+	xm->last_lock = -1;
+	im->magic = MUTEX_MAGIC;
+	im->gen = x->gen;
+	im->slot = x->nmtx;
+	return x->nmtx++;
+}
+
+int dmo__x_mutex_slot(struct dmo__explorer *x, const struct dmo_mutex *m)
+{
+	const struct xmutex_impl *im = (const void *)m->impl;
+
+	if (im->magic == MUTEX_MAGIC && im->gen == x->gen &&
+	    im->slot >= 0 && im->slot < x->nmtx && x->mtx[im->slot].m == m)
+		return im->slot;
+	/* Not initialised in this execution: adopt it as it is. */
+	return new_mutex_slot(x, m, m->name);
+}
+
+static void op_mutex_init(struct dmo_sync *s, struct dmo_mutex *m,
+			  const char *name)
+{
+	m->name = name;
+	new_mutex_slot(dmo__x(s), m, name);
+}
+
+static void op_mutex_destroy(struct dmo_sync *s, struct dmo_mutex *m)
+{
+	(void)s;
+	memset(m->impl, 0, sizeof(m->impl));
+}
+
+static void op_mutex_lock(struct dmo_sync *s, struct dmo_mutex *m,
+			  const char *fn)
+{
+	struct dmo__explorer *x = dmo__x(s);
+	struct dmo__op *op = &self(x)->op;
+
+	op->kind = DMO__OP_LOCK;
+	op->p = m;
+	op->fn = fn;
+	op->what = m->name;
+	post(x);
+}
+
+static void op_mutex_unlock(struct dmo_sync *s, struct dmo_mutex *m,
+			    const char *fn)
+{
+	struct dmo__explorer *x = dmo__x(s);
+	struct dmo__op *op = &self(x)->op;
+
+	op->kind = DMO__OP_UNLOCK;
+	op->p = m;
+	op->fn = fn;
+	op->what = m->name;
+	post(x);
+}
+
+static bool op_mutex_held(struct dmo_sync *s, const struct dmo_mutex *m)
+{
+	struct dmo__explorer *x = dmo__x(s);
+
+	if (x->cur < 0)
+		return false;
+	return x->mtx[dmo__x_mutex_slot(x, m)].owner == x->cur;
+}
+
+static uint64_t op_load(struct dmo_sync *s, const void *p, size_t size,
+			enum dmo_access acc, const char *what, const char *fn)
+{
+	struct dmo__explorer *x = dmo__x(s);
+	struct dmo__op *op = &self(x)->op;
+
+	op->kind = DMO__OP_LOAD;
+	op->p = (void *)(uintptr_t)p;
+	op->size = size;
+	op->val = acc;
+	op->what = what;
+	op->fn = fn;
+	return post(x);
+}
+
+static void op_store(struct dmo_sync *s, void *p, size_t size, uint64_t v,
+		     enum dmo_access acc, const char *what, const char *fn)
+{
+	struct dmo__explorer *x = dmo__x(s);
+	struct dmo__op *op = &self(x)->op;
+
+	op->kind = DMO__OP_STORE;
+	op->p = p;
+	op->size = size;
+	op->val = v;
+	op->expected = acc;
+	op->what = what;
+	op->fn = fn;
+	post(x);
+}
+
+static uint64_t op_fetch_add(struct dmo_sync *s, void *p, size_t size,
+			     uint64_t v, const char *what, const char *fn)
+{
+	struct dmo__explorer *x = dmo__x(s);
+	struct dmo__op *op = &self(x)->op;
+
+	op->kind = DMO__OP_ADD;
+	op->p = p;
+	op->size = size;
+	op->val = v;
+	op->what = what;
+	op->fn = fn;
+	return post(x);
+}
+
+static bool op_cmpxchg(struct dmo_sync *s, void *p, size_t size,
+		       uint64_t *expected, uint64_t desired, const char *what,
+		       const char *fn)
+{
+	struct dmo__explorer *x = dmo__x(s);
+	struct dmo__op *op = &self(x)->op;
+	bool ok;
+
+	op->kind = DMO__OP_CAS;
+	op->p = p;
+	op->size = size;
+	op->val = desired;
+	op->expected = *expected;
+	op->what = what;
+	op->fn = fn;
+	ok = post(x) != 0;
+	*expected = op->expected;
+	return ok;
+}
+
+static int op_choose(struct dmo_sync *s, int n, const char *what,
+		     const char *fn)
+{
+	struct dmo__explorer *x = dmo__x(s);
+	struct dmo__op *op = &self(x)->op;
+
+	if (n <= 1)
+		return 0;
+	if (n > 64)
+		n = 64;
+	op->kind = DMO__OP_CHOOSE;
+	op->n = n;
+	op->what = what;
+	op->fn = fn;
+	return (int)post(x);
+}
+
+static void *op_alloc(struct dmo_sync *s, size_t size, const char *what)
+{
+	struct dmo__explorer *x = dmo__x(s);
+	struct dmo__op *op = &self(x)->op;
+
+	op->kind = DMO__OP_ALLOC;
+	op->size = size;
+	op->what = what;
+	op->fn = what;
+	return (void *)(uintptr_t)post(x);
+}
+
+static void op_free(struct dmo_sync *s, void *p, const char *fn)
+{
+	struct dmo__explorer *x = dmo__x(s);
+	struct dmo__op *op = &self(x)->op;
+
+	if (!p)
+		return;
+	op->kind = DMO__OP_FREE;
+	op->p = p;
+	op->what = "";
+	op->fn = fn;
+	post(x);
+}
+
+static int op_thread_create(struct dmo_sync *s, struct dmo_thread **t,
+			    const char *name, dmo_thread_fn fn, void *arg)
+{
+	struct dmo__explorer *x = dmo__x(s);
+	struct dmo__op *op = &self(x)->op;
+	int ret;
+
+	op->kind = DMO__OP_SPAWN;
+	op->tfn = fn;
+	op->targ = arg;
+	op->tname = name;
+	op->what = name;
+	op->fn = "thread_create";
+	ret = (int)post(x);
+	if (ret == 0)
+		*t = (struct dmo_thread *)&x->th[op->target];
+	return ret;
+}
+
+static void op_thread_join(struct dmo_sync *s, struct dmo_thread *t,
+			   const char *fn)
+{
+	struct dmo__explorer *x = dmo__x(s);
+	struct dmo__op *op = &self(x)->op;
+	struct dmo__xthread *xt = (struct dmo__xthread *)t;
+
+	op->kind = DMO__OP_JOIN;
+	op->target = (int)(xt - x->th);
+	op->what = xt->name;
+	op->fn = fn;
+	post(x);
+}
+
+static int op_thread_self(struct dmo_sync *s)
+{
+	return dmo__x(s)->cur;
+}
+
+static void op_report(struct dmo_sync *s, enum dmo_viol_kind kind,
+		      const char *fn, const char *msg)
+{
+	struct dmo__explorer *x = dmo__x(s);
+	const char *tname = x->cur >= 0 ? self(x)->name : "-";
+
+	dmo__viol(x, kind, fn, tname, msg);
+	if (x->cur < 0 || (kind != DMO_VIOL_BUG && kind != DMO_VIOL_UAF &&
+			   kind != DMO_VIOL_DEADLOCK))
+		return;
+	/* The execution ends here; this coroutine is never resumed. */
+	x->cut = true;
+	dmo__coro_yield(x, self(x), true);
+	__builtin_trap();
+}
+
+static void op_note(struct dmo_sync *s, const char *fn, const char *msg)
+{
+	struct dmo__explorer *x = dmo__x(s);
+
+	if (x->mode == DMO__X_REPLAY)
+		dmo__trace_step(x, x->cur, "note", fn, "%s", msg);
+}
+
+static int op_ghost_add(struct dmo_sync *s, int *p, int delta)
+{
+	(void)s;
+	*p += delta;
+	return *p;
+}
+
+const struct dmo_sync_ops dmo__explore_ops = {
+	.mutex_init = op_mutex_init,
+	.mutex_destroy = op_mutex_destroy,
+	.mutex_lock = op_mutex_lock,
+	.mutex_unlock = op_mutex_unlock,
+	.mutex_held = op_mutex_held,
+	.load = op_load,
+	.store = op_store,
+	.fetch_add = op_fetch_add,
+	.cmpxchg = op_cmpxchg,
+	.choose = op_choose,
+	.alloc = op_alloc,
+	.free = op_free,
+	.thread_create = op_thread_create,
+	.thread_join = op_thread_join,
+	.thread_self = op_thread_self,
+	.report = op_report,
+	.note = op_note,
+	.ghost_add = op_ghost_add,
+};
+
+/* The scheduler's side. */
+
+static uint64_t mem_read(const void *p, size_t size)
+{
+	switch (size) {
+	case 1:
+		return *(const uint8_t *)p;
+	case 2:
+		return *(const uint16_t *)p;
+	case 4:
+		return *(const uint32_t *)p;
+	default:
+		return *(const uint64_t *)p;
+	}
+}
+
+static void mem_write(void *p, size_t size, uint64_t v)
+{
+	switch (size) {
+	case 1:
+		*(uint8_t *)p = (uint8_t)v;
+		break;
+	case 2:
+		*(uint16_t *)p = (uint16_t)v;
+		break;
+	case 4:
+		*(uint32_t *)p = (uint32_t)v;
+		break;
+	default:
+		*(uint64_t *)p = v;
+		break;
+	}
+}
+
+static uint64_t size_mask(size_t size)
+{
+	return size >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * size)) - 1;
+}
+
+bool dmo__x_enabled(struct dmo__explorer *x, int tid)
+{
+	const struct dmo__xthread *t = &x->th[tid];
+
+	if (t->state != DMO__T_LIVE)
+		return false;
+	switch (t->op.kind) {
+	case DMO__OP_LOCK:
+		return x->mtx[dmo__x_mutex_slot(x, t->op.p)].owner < 0;
+	case DMO__OP_JOIN:
+		return x->th[t->op.target].state == DMO__T_DONE;
+	default:
+		return true;
+	}
+}
+
+static struct dmo__xblock *freed_block(struct dmo__explorer *x, uintptr_t a)
+{
+	if (!x->any_freed)
+		return NULL;
+	for (int i = 0; i < x->nblocks; i++) {
+		struct dmo__xblock *b = &x->blocks[i];
+
+		if (b->freed && a >= (uintptr_t)b->p &&
+		    a < (uintptr_t)b->p + (b->size ? b->size : 1))
+			return b;
+	}
+	return NULL;
+}
+
+/*
+ * Components of threads not yet created are zero in every clock of the
+ * execution, so only the first nthreads need joining.
+ */
+/* The pending op of @tid as an event, judged on the current state. */
+static inline struct dmo__ev pending_ev(struct dmo__explorer *x, int tid)
+{
+	const struct dmo__op *op = &x->th[tid].op;
+	struct dmo__ev ev = { .tid = (uint8_t)tid,
+			      .tidx = x->th[tid].nev + 1 };
+
+	switch (op->kind) {
+	case DMO__OP_LOAD:
+		ev.kind = DMO__EV_READ;
+		break;
+	case DMO__OP_STORE:
+	case DMO__OP_ADD:
+		ev.kind = DMO__EV_WRITE;
+		break;
+	case DMO__OP_CAS:
+		if (freed_block(x, (uintptr_t)op->p)) {
+			ev.kind = DMO__EV_WRITE;
+			break;
+		}
+		ev.kind = (mem_read(op->p, op->size) & size_mask(op->size)) ==
+					  (op->expected & size_mask(op->size)) ?
+				  DMO__EV_WRITE :
+				  DMO__EV_READ;
+		break;
+	case DMO__OP_LOCK:
+		ev.kind = DMO__EV_LOCK;
+		ev.addr = (uintptr_t)op->p;
+		return ev;
+	case DMO__OP_UNLOCK:
+		ev.kind = DMO__EV_UNLOCK;
+		ev.addr = (uintptr_t)op->p;
+		return ev;
+	case DMO__OP_CHOOSE:
+		ev.kind = DMO__EV_CHOOSE;
+		return ev;
+	case DMO__OP_ALLOC:
+		ev.kind = DMO__EV_LOCAL;
+		return ev;
+	case DMO__OP_FREE: {
+		ev.kind = DMO__EV_WRITE;
+		ev.addr = (uintptr_t)op->p;
+		ev.size = 1;
+		for (int i = 0; i < x->nblocks; i++)
+			if (x->blocks[i].p == op->p)
+				ev.size = (uint32_t)x->blocks[i].size;
+		return ev;
+	}
+	case DMO__OP_SPAWN:
+		ev.kind = DMO__EV_SPAWN;
+		ev.aux = (uint16_t)x->nthreads;
+		return ev;
+	case DMO__OP_JOIN:
+		ev.kind = DMO__EV_JOIN;
+		ev.aux = (uint16_t)op->target;
+		return ev;
+	case DMO__OP_END:
+		ev.kind = DMO__EV_END;
+		return ev;
+	}
+	ev.addr = (uintptr_t)op->p;
+	ev.size = (uint32_t)op->size;
+	return ev;
+}
+
+struct dmo__ev dmo__x_pending_ev(struct dmo__explorer *x, int tid)
+{
+	return pending_ev(x, tid);
+}
+
+static void join_clock(uint32_t *to, const uint32_t *from, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (from[i] > to[i])
+			to[i] = from[i];
+}
+
+static const char *op_verb(const struct dmo__op *op)
+{
+	switch (op->kind) {
+	case DMO__OP_LOAD:
+		return "read";
+	case DMO__OP_STORE:
+		return "write";
+	case DMO__OP_FREE:
+		return "free";
+	case DMO__OP_LOCK:
+		return "lock";
+	case DMO__OP_UNLOCK:
+		return "unlock";
+	default:
+		return "rmw";
+	}
+}
+
+static void use_after_free(struct dmo__explorer *x, int tid,
+			   const struct dmo__xblock *b)
+{
+	struct dmo__xthread *t = &x->th[tid];
+	char msg[DMO_XMSG];
+
+	if (t->op.kind == DMO__OP_FREE)
+		snprintf(msg, sizeof(msg),
+			 "double free of %s in %s by %s (first freed in %s by %s)",
+			 b->what, t->op.fn, t->name, b->free_fn,
+			 x->th[b->free_tid].name);
+	else
+		snprintf(msg, sizeof(msg),
+			 "use after free: %s %s in %s by %s (%s freed in %s by %s)",
+			 op_verb(&t->op), t->op.what, t->op.fn, t->name,
+			 b->what, b->free_fn, x->th[b->free_tid].name);
+	if (x->mode == DMO__X_REPLAY)
+		dmo__trace_step(x, tid, op_verb(&t->op), t->op.fn, "%s",
+				t->op.what);
+	dmo__viol(x, DMO_VIOL_UAF, t->op.fn, t->name, msg);
+	x->cut = true;
+}
+
+static void trace_access(struct dmo__explorer *x, int tid,
+			 const struct dmo__op *op, uint64_t old, bool ok)
+{
+	const char *w = op->what;
+
+	switch (op->kind) {
+	case DMO__OP_LOAD:
+		dmo__trace_step(x, tid, "read", op->fn, "%s == 0x%" PRIx64, w,
+				old);
+		break;
+	case DMO__OP_STORE:
+		dmo__trace_step(x, tid, "write", op->fn, "%s = 0x%" PRIx64, w,
+				op->val & size_mask(op->size));
+		break;
+	case DMO__OP_ADD:
+		dmo__trace_step(x, tid, "rmw", op->fn,
+				"%s += 0x%" PRIx64 " (was 0x%" PRIx64 ")", w,
+				op->val & size_mask(op->size), old);
+		break;
+	default:
+		dmo__trace_step(x, tid, "rmw", op->fn,
+				"cmpxchg %s 0x%" PRIx64 " -> 0x%" PRIx64
+				" %s (saw 0x%" PRIx64 ")",
+				w, op->expected & size_mask(op->size),
+				op->val & size_mask(op->size),
+				ok ? "done" : "failed", old);
+		break;
+	}
+}
+
+static void do_access(struct dmo__explorer *x, int tid, int e)
+{
+	struct dmo__xthread *t = &x->th[tid];
+	struct dmo__op *op = &t->op;
+	uintptr_t a = (uintptr_t)op->p;
+	struct dmo__xblock *b = freed_block(x, a);
+	uint64_t m = size_mask(op->size);
+	uint64_t old;
+	bool write = x->evs[e].ev.kind == DMO__EV_WRITE;
+	bool marked = op->kind != DMO__OP_LOAD && op->kind != DMO__OP_STORE;
+	bool ok = false;
+
+	if (op->kind == DMO__OP_LOAD || op->kind == DMO__OP_STORE)
+		marked = (op->kind == DMO__OP_LOAD ? op->val : op->expected) ==
+			 DMO_ACC_MARKED;
+	if (b) {
+		dmo__access(x, tid, e, a, (uint32_t)op->size, write, true,
+			    op->what, op->fn);
+		use_after_free(x, tid, b);
+		return;
+	}
+	old = mem_read(op->p, op->size);
+	switch (op->kind) {
+	case DMO__OP_LOAD:
+		op->result = old;
+		break;
+	case DMO__OP_STORE:
+		mem_write(op->p, op->size, op->val);
+		break;
+	case DMO__OP_ADD:
+		mem_write(op->p, op->size, old + op->val);
+		op->result = old;
+		break;
+	default:
+		ok = (old & m) == (op->expected & m);
+		if (ok)
+			mem_write(op->p, op->size, op->val);
+		else
+			op->expected = old;
+		op->result = ok;
+		break;
+	}
+	if (x->mode == DMO__X_REPLAY)
+		trace_access(x, tid, op, old, ok);
+	/* After the trace line, so that a race reads as its consequence. */
+	dmo__access(x, tid, e, a, (uint32_t)op->size, write, marked, op->what,
+		    op->fn);
+}
+
+static void do_lock(struct dmo__explorer *x, int tid, int e,
+		    const uint32_t *base)
+{
+	struct dmo__xthread *t = &x->th[tid];
+	int slot = dmo__x_mutex_slot(x, t->op.p);
+	struct dmo__xmutex *xm = &x->mtx[slot];
+	uint32_t *cv = x->vc + (size_t)e * DMO_XMAX_THREADS;
+
+	if (xm->last_ev >= 0 && x->need_vc)
+		join_clock(cv, x->vc + (size_t)xm->last_ev * DMO_XMAX_THREADS,
+			   x->nthreads);
+	if (t->op.kind == DMO__OP_LOCK) {
+		int l = xm->last_lock;
+
+		/*
+		 * Two acquisitions of one mutex race when nothing but the
+		 * mutex itself orders them: the later one could have come
+		 * first.  The unlock between them is deliberately left out.
+		 */
+		if (l >= 0 && x->evs[l].ev.tid != tid &&
+		    x->evs[l].tidx > base[x->evs[l].ev.tid] &&
+		    e >= x->race_from && x->mode == DMO__X_DPOR)
+			dmo__search_race(x, l, e);
+		dmo__lock_order(x, tid, slot, t->op.fn);
+		xm->owner = tid;
+		xm->last_lock = e;
+		if (t->nheld < DMO_XMAX_HELD)
+			t->held[t->nheld++] = slot;
+		join_clock(t->sync, xm->sync, x->nthreads);
+		if (x->mode == DMO__X_REPLAY)
+			dmo__trace_step(x, tid, "lock", t->op.fn, "%s",
+					xm->name);
+	} else {
+		if (xm->owner != tid) {
+			char msg[DMO_XMSG];
+
+			snprintf(msg, sizeof(msg),
+				 "unlock of %s, which %s does not hold",
+				 xm->name, t->name);
+			dmo__viol(x, DMO_VIOL_BUG, t->op.fn, t->name, msg);
+			x->cut = true;
+			return;
+		}
+		xm->owner = -1;
+		for (int i = t->nheld - 1; i >= 0; i--) {
+			if (t->held[i] == slot) {
+				memmove(&t->held[i], &t->held[i + 1],
+					(size_t)(t->nheld - i - 1) *
+						sizeof(t->held[0]));
+				t->nheld--;
+				break;
+			}
+		}
+		memcpy(xm->sync, t->sync, sizeof(xm->sync));
+		if (x->mode == DMO__X_REPLAY)
+			dmo__trace_step(x, tid, "unlock", t->op.fn, "%s",
+					xm->name);
+	}
+	xm->last_ev = e;
+}
+
+/*
+ * dmo_alloc() hands out memory from one arena per thread slot, reset at
+ * every execution, so that the k-th block a thread allocates sits at the
+ * same address in every execution.  The search compares events of
+ * different executions by address (a sleeping thread's pending write, a
+ * step of a wakeup sequence); with calloc() the addresses would depend on
+ * the allocator's reuse order and, under ASan, on its quarantine.  Blocks
+ * are never reused within an execution, which is what keeps freed ones
+ * poisoned until it ends.  Only an arena that runs out falls back to the
+ * heap.
+ */
+#define ARENA_SIZE ((size_t)16 << 20)
+
+static void *arena_alloc(struct dmo__explorer *x, int tid, size_t size)
+{
+	size_t need = ((size ? size : 1) + 15) & ~(size_t)15;
+	char *p;
+
+	if (!x->arena[tid]) {
+		void *m = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			       -1, 0);
+
+		x->arena[tid] = m == MAP_FAILED ? NULL : m;
+	}
+	if (!x->arena[tid] || x->arena_used[tid] + need + 16 > ARENA_SIZE) {
+		x->heap_block = true;
+		return calloc(1, need);
+	}
+	x->heap_block = false;
+	p = x->arena[tid] + x->arena_used[tid];
+	x->arena_used[tid] += need + 16;	/* a gap between blocks */
+#ifdef DMO_XASAN
+	__asan_unpoison_memory_region(p, need);
+	__asan_poison_memory_region(p + need, 16);
+#endif
+	memset(p, 0, need);
+	return p;
+}
+
+static void copy_name(char *to, const char *from)
+{
+	size_t n = strlen(from);
+
+	if (n > 31)
+		n = 31;
+	memcpy(to, from, n);
+	to[n] = '\0';
+}
+
+static int do_spawn(struct dmo__explorer *x, int tid, int e)
+{
+	struct dmo__xthread *t = &x->th[tid];
+	struct dmo__xthread *c;
+	int idx = x->nthreads;
+
+	if (idx >= DMO_XMAX_THREADS) {
+		x->rule_error = -EINVAL;
+		return -EAGAIN;
+	}
+	c = &x->th[idx];
+	if (dmo__coro_init(x, c))
+		return -ENOMEM;
+	x->nthreads++;
+	x->nlive++;
+	c->state = DMO__T_LIVE;
+	c->joined = false;
+	copy_name(c->name, t->op.tname ? t->op.tname : "thread");
+	c->fn = t->op.tfn;
+	c->arg = t->op.targ;
+	c->nev = 0;
+	c->last_ev = e;
+	c->nheld = 0;
+	memcpy(c->sync, t->sync, sizeof(c->sync));
+	t->op.target = idx;
+	if (x->mode == DMO__X_REPLAY)
+		dmo__trace_step(x, tid, "spawn", "thread_create", "%s",
+				c->name);
+	/*
+	 * The child runs up to its first op inside this step, then hands
+	 * the CPU back to whoever is taking the step.
+	 */
+	x->spawning = true;
+	x->spawner = x->cur;
+	if (x->cur >= 0)
+		dmo__coro_switch(x, &x->th[x->cur], c);
+	else
+		dmo__coro_resume(x, c);
+	x->spawning = false;
+	return 0;
+}
+
+/*
+ * Perform the pending op of @tid as event number x->nev.
+ * Return: whether @tid goes on running (resume it).
+ */
+static bool step(struct dmo__explorer *x, int tid, int choice)
+{
+	struct dmo__xthread *t = &x->th[tid];
+	struct dmo__op *op = &t->op;
+	int e = x->nev++;
+	struct dmo__xevent *ev = &x->evs[e];
+	uint32_t *cv = x->vc + (size_t)e * DMO_XMAX_THREADS;
+	static const uint32_t zero[DMO_XMAX_THREADS];
+	const uint32_t *base = t->last_ev >= 0 ?
+		x->vc + (size_t)t->last_ev * DMO_XMAX_THREADS : zero;
+
+	ev->ev = pending_ev(x, tid);
+	ev->tidx = ++t->nev;
+	if (ev->tidx <= DMO_XMAX_EVENTS)
+		x->thr_ev[(size_t)tid * DMO_XMAX_EVENTS + ev->tidx - 1] = e;
+	ev->choice = -1;
+	/*
+	 * The search's clocks matter only to DPOR, and an event replayed in
+	 * the prefix has the very clock it had in the previous execution.
+	 */
+	x->need_vc = x->mode == DMO__X_DPOR && e >= x->race_from;
+	if (x->need_vc) {
+		memcpy(cv, base, sizeof(zero));
+		cv[tid] = ev->tidx;
+	}
+	t->sync[tid] = ev->tidx;
+
+	switch (op->kind) {
+	case DMO__OP_LOAD:
+	case DMO__OP_STORE:
+	case DMO__OP_ADD:
+	case DMO__OP_CAS:
+		do_access(x, tid, e);
+		break;
+	case DMO__OP_LOCK:
+	case DMO__OP_UNLOCK:
+		do_lock(x, tid, e, base);
+		break;
+	case DMO__OP_CHOOSE:
+		if (choice < 0 || choice >= op->n)
+			choice = 0;
+		ev->choice = (int16_t)choice;
+		ev->ev.aux = (uint16_t)choice;
+		op->result = (uint64_t)choice;
+		if (x->mode == DMO__X_REPLAY)
+			dmo__trace_step(x, tid, "choose", op->fn,
+					"%s = %d (of %d)", op->what, choice,
+					op->n);
+		break;
+	case DMO__OP_ALLOC: {
+		void *p = arena_alloc(x, tid, op->size);
+
+		if (p && x->nblocks == x->cap_blocks) {
+			int cap = x->cap_blocks ? 2 * x->cap_blocks : 64;
+			void *n = realloc(x->blocks,
+					  (size_t)cap * sizeof(*x->blocks));
+
+			if (!n) {
+				if (x->heap_block)
+					free(p);
+				p = NULL;
+			} else {
+				x->blocks = n;
+				x->cap_blocks = cap;
+			}
+		}
+		if (p) {
+			x->blocks[x->nblocks++] = (struct dmo__xblock){
+				.p = p, .size = op->size, .what = op->what,
+				.free_ev = -1, .heap = x->heap_block,
+			};
+		}
+		op->result = (uintptr_t)p;
+		if (x->mode == DMO__X_REPLAY)
+			dmo__trace_step(x, tid, "alloc", op->fn,
+					"%s, %zu bytes", op->what, op->size);
+		break;
+	}
+	case DMO__OP_FREE: {
+		struct dmo__xblock *b = NULL;
+
+		for (int i = 0; i < x->nblocks; i++)
+			if (x->blocks[i].p == op->p)
+				b = &x->blocks[i];
+		if (!b) {
+			dmo__viol(x, DMO_VIOL_BUG, op->fn, t->name,
+				  "free of a block dmo_alloc did not return");
+			x->cut = true;
+			break;
+		}
+		if (b->freed) {
+			dmo__access(x, tid, e, (uintptr_t)b->p, 1, true, true,
+				    "", op->fn);
+			use_after_free(x, tid, b);
+			break;
+		}
+		dmo__access_free(x, tid, e, (uintptr_t)b->p, b->size,
+				 op->fn);
+		b->freed = true;
+#ifdef DMO_XASAN
+		if (!b->heap)
+			__asan_poison_memory_region(b->p, b->size);
+#endif
+		b->free_ev = e;
+		b->free_fn = op->fn;
+		b->free_tid = tid;
+		x->any_freed = true;
+		if (x->mode == DMO__X_REPLAY)
+			dmo__trace_step(x, tid, "free", op->fn, "%s",
+					b->what);
+		break;
+	}
+	case DMO__OP_SPAWN:
+		op->result = (uint64_t)(int64_t)do_spawn(x, tid, e);
+		break;
+	case DMO__OP_JOIN: {
+		struct dmo__xthread *c = &x->th[op->target];
+
+		if (x->need_vc)
+			join_clock(cv, x->vc + (size_t)c->last_ev *
+					       DMO_XMAX_THREADS,
+			   x->nthreads);
+		join_clock(t->sync, c->sync, x->nthreads);
+		c->joined = true;
+		if (x->mode == DMO__X_REPLAY)
+			dmo__trace_step(x, tid, "join", op->fn, "%s", c->name);
+		break;
+	}
+	case DMO__OP_END:
+		t->state = DMO__T_DONE;
+		x->nlive--;
+		if (x->mode == DMO__X_REPLAY)
+			dmo__trace_step(x, tid, "end", "-", "%s", "");
+		if (tid == 0) {
+			for (int i = 1; i < x->nthreads; i++)
+				if (!x->th[i].joined)
+					x->rule_error = -EINVAL;
+		}
+		break;
+	}
+	t->last_ev = e;
+	return !x->cut && op->kind != DMO__OP_END;
+}
+
+static void after_step(struct dmo__explorer *x)
+{
+	int cur = x->cur;
+
+	/* The hook runs as nobody, even when a thread took the step. */
+	if (!x->cut && x->prog->step_check) {
+		x->cur = -1;
+		x->prog->step_check(&x->sync, x->arg);
+		x->cur = cur;
+	}
+}
+
+static void reclaim(struct dmo__explorer *x)
+{
+	for (int i = 0; i < x->nblocks; i++)
+		if (x->blocks[i].heap)
+			free(x->blocks[i].p);
+	x->nblocks = 0;
+	x->any_freed = false;
+	for (int t = 0; t < DMO_XMAX_THREADS; t++)
+		x->arena_used[t] = 0;
+}
+
+static void *run_thread0(struct dmo__explorer *x)
+{
+	struct dmo__xthread *t = &x->th[0];
+
+	if (dmo__coro_init(x, t))
+		return NULL;
+	t->state = DMO__T_LIVE;
+	t->joined = true;
+	copy_name(t->name, "main");
+	t->fn = x->prog->run;
+	t->arg = x->arg;
+	t->nev = 0;
+	t->last_ev = -1;
+	t->nheld = 0;
+	memset(t->sync, 0, sizeof(t->sync));
+	x->nthreads = 1;
+	x->nlive = 1;
+	dmo__coro_resume(x, t);
+	return t;
+}
+
+/*
+ * Run one execution to its end, asking the search who runs at each step.
+ * Return: 1 when it completed, 0 when cut short or blocked, -ENOMEM.
+ */
+int dmo__x_run(struct dmo__explorer *x)
+{
+	bool complete = false;
+
+	x->gen++;
+	x->nev = 0;
+	x->cut = false;
+	x->nmtx = 0;
+	x->nlocs = 0;
+	x->npv = 0;
+	x->blocked_exec = false;
+	for (int i = 0; i < DMO_XMAX_THREADS; i++)
+		x->th[i].state = DMO__T_FREE;
+	x->stashed = false;
+	x->spawning = false;
+	if (!run_thread0(x))
+		return -ENOMEM;
+	for (;;) {
+		bool any = x->nev < x->prefix, go_on;
+		int tid, choice = -1;
+
+		if (x->stashed) {
+			x->stashed = false;
+			tid = x->stash_tid;
+			choice = x->stash_choice;
+			if (tid < 0)
+				break;
+			goto run;
+		}
+		if (x->cut || x->rule_error)
+			break;
+		if (!x->nlive) {
+			complete = true;
+			break;
+		}
+		/* A replayed prefix is known to run: skip the scan. */
+		for (int i = 0; i < x->nthreads && !any; i++)
+			any = dmo__x_enabled(x, i);
+		if (!any) {
+			dmo__deadlock(x);
+			x->cut = true;
+			break;
+		}
+		if (x->nev >= DMO_XMAX_EVENTS) {
+			dmo__viol(x, DMO_VIOL_BUG, "-", "-",
+				  "execution longer than the explorer's limit");
+			x->cut = true;
+			break;
+		}
+		tid = dmo__search_pick(x, &choice);
+		if (tid < 0)
+			break;
+run:
+		go_on = step(x, tid, choice);
+		after_step(x);
+		if (go_on)
+			dmo__coro_resume(x, &x->th[tid]);
+	}
+	if (!complete && x->mode == DMO__X_DPOR)
+		dmo__pending_races(x);
+	if (x->prog->finish)
+		x->prog->finish(&x->sync, x->arg, complete);
+	dmo__viol_flush(x);
+	if (x->prog->reset)
+		x->prog->reset(x->arg);
+	reclaim(x);
+	return complete ? 1 : 0;
+}
+
+void dmo__x_free_execution(struct dmo__explorer *x)
+{
+	for (int i = 0; i < DMO_XMAX_THREADS; i++)
+		dmo__coro_free(&x->th[i]);
+	for (int i = 0; i < DMO_XMAX_THREADS; i++) {
+		if (!x->arena[i])
+			continue;
+#ifdef DMO_XASAN
+		/* Whatever is mapped here next must not inherit poison. */
+		__asan_unpoison_memory_region(x->arena[i], ARENA_SIZE);
+#endif
+		munmap(x->arena[i], ARENA_SIZE);
+	}
+	free(x->mtx);
+	free(x->locs);
+	free(x->blocks);
+	free(x->pv);
+	free(x->evs);
+	free(x->thr_ev);
+	free(x->vc);
+}
