@@ -61,7 +61,8 @@ $(SHARED): $(LIB_OBJ)
 
 # Where `make install` puts the corpus: the CLI looks there when it finds
 # none beside its own binary.
-$(CLI_OBJ): CPPFLAGS += -DDMAOWN_DATADIR='"$(PREFIX)/share/dmaown"'
+$(CLI_OBJ): CPPFLAGS += -DDMAOWN_DATADIR='"$(PREFIX)/share/dmaown"' \
+	-DDMAOWN_VERSION='"$(VERSION)"'
 
 $(CLI): $(CLI_OBJ) $(STATIC)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

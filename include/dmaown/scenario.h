@@ -104,7 +104,8 @@ int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
  * @err: filled with a message when @schedule does not fit
  * @errlen: size of @err
  *
- * Return: 0 (the execution ran; violations are printed), or -EINVAL.
+ * Return: 0 when the execution ran and showed no violation, 1 when it
+ * showed one (printed), -EINVAL when @schedule does not fit.
  * Context: any.
  */
 int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,

@@ -1,0 +1,1116 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The scenario runner: one parsed .own file becomes one program, and the
+ * same program is run three ways.
+ *
+ *  - check: the explorer runs it under every schedule that can make a
+ *    difference.  Thread 0 rebuilds the whole world from the scenario at
+ *    the start of every execution, so no state leaks from one execution to
+ *    the next except through the context below, whose per-execution part
+ *    run() resets and whose per-search part (the final states, the
+ *    violations) only the between-steps hooks touch, with every thread of
+ *    the program paused.
+ *  - replay: the explorer runs it under one schedule, printing each step.
+ *  - run: the pthread backend runs it on real threads, many times, and the
+ *    final states seen are compared with the ones the explorer listed.
+ *
+ * Registers are the one thing the scenario threads write outside the sync
+ * seam.  Each register belongs to one thread, which alone writes it; it is
+ * read only in finish() or after the threads were joined, so the join
+ * orders every write before every read on either backend.
+ *
+ * Final states are kept as their canonical text ("P0:r0=0; owner(1)=none;
+ * ..."), one copy per distinct state in a hash set, so memory grows with
+ * the number of distinct outcomes, not with the number of executions.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dmaown.h"
+#include "scenario/runner.h"
+#include "scenario/scenario.h"
+#include "sync/sync.h"
+
+enum sc_mode {
+	SC_EXPLORE,		/* record final states and violations */
+	SC_REPLAY,		/* one schedule: remember its final state */
+	SC_REAL,		/* real threads: record states and violations */
+};
+
+/*
+ * A set of distinct final states, keyed by their text.  No lock: touched
+ * only by the hooks, with every program thread paused, and by the caller
+ * of the explorer once it returned.
+ */
+struct sc_state_set {
+	struct dmo__sc_state **slots;	/* open addressing, NULL: empty */
+	size_t cap;			/* a power of two, or 0 */
+	size_t nr;
+};
+
+/* The distinct violations seen, in order.  No lock, as the state set. */
+struct sc_viol_list {
+	struct dmo__sc_viol *v;
+	size_t nr;
+	size_t cap;
+	unsigned int kinds;	/* bit per kind present */
+};
+
+struct sc_ctx;
+
+/* What a scenario thread is started with: immutable after set-up. */
+struct sc_thread_arg {
+	struct sc_ctx *ctx;
+	int idx;
+};
+
+/*
+ * The program's argument.  No lock guards any of it: the fields marked
+ * "run" are written by thread 0 while it builds the world, before any other
+ * thread of the execution exists, and read by the hooks with every thread
+ * paused; "thread T" fields are written only by scenario thread T (see the
+ * essay on registers); "hooks" fields are touched only by the hooks and by
+ * the caller of the explorer once it returned.
+ */
+struct sc_ctx {
+	const struct dmo_scenario *sc;	/* immutable after set-up */
+	enum dmo_policy policy;		/* immutable after set-up */
+	enum sc_mode mode;		/* set between explorer calls */
+
+	struct dmo_sync *s;		/* run */
+	struct dmo_world *w;		/* run; reset() clears it */
+	bool started;			/* run: set-up is over */
+	int setup_err;			/* run */
+	struct dmo_bus **buses;		/* run */
+	struct dmo_driver **drivers;	/* run */
+	struct dmo_group **groups;	/* run */
+	struct dmo_device **devices;	/* run */
+	const void **owners;		/* run */
+	bool *registered;		/* immutable after set-up */
+	bool *present;			/* immutable after set-up */
+	struct dmo_thread **th;		/* run */
+	struct sc_thread_arg *targs;	/* immutable after set-up */
+	long **regs;			/* regs[t]: thread t */
+
+	int failed;			/* hooks: sticky error */
+	struct sc_state_set states;	/* hooks */
+	uint64_t complete;		/* hooks: complete executions */
+	uint64_t cond_true;		/* hooks: ... with the condition */
+	struct sc_viol_list viols;	/* hooks */
+	const struct sc_state_set *listed; /* immutable: SC_REAL's reference */
+
+	char *last_state;		/* hooks: SC_REPLAY's final state */
+	bool last_cond;			/* hooks: the condition held in it */
+	FILE *out;			/* SC_REPLAY: where steps go */
+
+	char *buf;			/* hooks: scratch for a state's text */
+	size_t len;
+	size_t buflen;
+};
+
+static double sc_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *sc_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+/* State set. */
+
+static uint64_t sc_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static struct dmo__sc_state **sc_set_slot(const struct sc_state_set *set,
+					  const char *text)
+{
+	size_t mask = set->cap - 1;
+	size_t i = (size_t)sc_hash(text) & mask;
+
+	while (set->slots[i] && strcmp(set->slots[i]->text, text) != 0)
+		i = (i + 1) & mask;
+	return &set->slots[i];
+}
+
+static struct dmo__sc_state *sc_set_find(const struct sc_state_set *set,
+					 const char *text)
+{
+	if (set->cap == 0)
+		return NULL;
+	return *sc_set_slot(set, text);
+}
+
+static int sc_set_grow(struct sc_state_set *set)
+{
+	struct sc_state_set bigger = { .cap = set->cap ? set->cap * 2 : 16 };
+
+	bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
+	if (!bigger.slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < set->cap; i++)
+		if (set->slots[i])
+			*sc_set_slot(&bigger, set->slots[i]->text) =
+				set->slots[i];
+	bigger.nr = set->nr;
+	free(set->slots);
+	*set = bigger;
+	return 0;
+}
+
+/* The state with that text, made with count 0 if new; NULL: no memory. */
+static struct dmo__sc_state *sc_set_add(struct sc_state_set *set,
+					const char *text, bool cond)
+{
+	struct dmo__sc_state **slot;
+
+	if ((set->nr + 1) * 2 > set->cap && sc_set_grow(set))
+		return NULL;
+	slot = sc_set_slot(set, text);
+	if (*slot)
+		return *slot;
+	*slot = calloc(1, sizeof(**slot));
+	if (!*slot)
+		return NULL;
+	(*slot)->text = sc_strdup(text);
+	if (!(*slot)->text) {
+		free(*slot);
+		*slot = NULL;
+		return NULL;
+	}
+	(*slot)->cond = cond;
+	set->nr++;
+	return *slot;
+}
+
+static void sc_set_free(struct sc_state_set *set)
+{
+	for (size_t i = 0; i < set->cap; i++) {
+		if (set->slots[i]) {
+			free(set->slots[i]->text);
+			free(set->slots[i]);
+		}
+	}
+	free(set->slots);
+	memset(set, 0, sizeof(*set));
+}
+
+static int sc_state_cmp(const void *a, const void *b)
+{
+	const struct dmo__sc_state *const *x = a, *const *y = b;
+
+	return strcmp((*x)->text, (*y)->text);
+}
+
+/* The states of @set sorted by text, in a new array; NULL: no memory. */
+static struct dmo__sc_state **sc_set_sorted(const struct sc_state_set *set)
+{
+	struct dmo__sc_state **v = malloc((set->nr + 1) * sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < set->cap; i++)
+		if (set->slots[i])
+			v[n++] = set->slots[i];
+	qsort(v, n, sizeof(*v), sc_state_cmp);
+	return v;
+}
+
+/* Violation list. */
+
+static void sc_viol_free(struct sc_viol_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		free(l->v[i].message);
+		free(l->v[i].fn);
+		free(l->v[i].thread);
+		free(l->v[i].schedule);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int sc_viol_add(struct sc_viol_list *l, enum dmo_viol_kind kind,
+		       const char *msg, const char *fn, const char *thread,
+		       const char *schedule)
+{
+	struct dmo__sc_viol *v;
+
+	if (!msg)
+		msg = "";
+	for (size_t i = 0; i < l->nr; i++) {
+		if (l->v[i].kind == kind && strcmp(l->v[i].message, msg) == 0) {
+			l->v[i].count++;
+			return 0;
+		}
+	}
+	if (l->nr == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct dmo__sc_viol *nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	v = &l->v[l->nr];
+	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	v->count = 1;
+	v->message = sc_strdup(msg);
+	v->fn = sc_strdup(fn ? fn : "-");
+	v->thread = sc_strdup(thread ? thread : "-");
+	v->schedule = schedule ? sc_strdup(schedule) : NULL;
+	if (!v->message || !v->fn || !v->thread || (schedule && !v->schedule)) {
+		free(v->message);
+		free(v->fn);
+		free(v->thread);
+		free(v->schedule);
+		return -ENOMEM;
+	}
+	l->nr++;
+	if ((unsigned)kind < DMO_VIOL_NR)
+		l->kinds |= 1u << kind;
+	return 0;
+}
+
+/* Building and running the world. */
+
+static int sc_exec(struct sc_ctx *c, const struct dmo_sc_stmt *st)
+{
+	struct dmo_world *w = c->w;
+	struct dmo_device *dev = st->dev >= 0 ? c->devices[st->dev] : NULL;
+	struct dmo_driver *drv = st->drv >= 0 ? c->drivers[st->drv] : NULL;
+	struct dmo_group *g = st->group >= 0 ? c->groups[st->group] : NULL;
+	const void *owner = st->owner >= 0 ? c->owners[st->owner] : NULL;
+
+	switch (st->op) {
+	case DMO_OP_BIND:
+		return dmo_device_bind(w, dev, drv);
+	case DMO_OP_UNBIND:
+		return dmo_device_unbind(w, dev);
+	case DMO_OP_ATTACH:
+		return dmo_device_attach(w, dev);
+	case DMO_OP_HOTPLUG:
+		return dmo_device_hotplug(w, dev);
+	case DMO_OP_UNPLUG:
+		return dmo_device_unplug(w, dev);
+	case DMO_OP_LOAD:
+		return dmo_driver_register(w, drv);
+	case DMO_OP_UNLOAD:
+		return dmo_driver_unregister(w, drv);
+	case DMO_OP_CLAIM:
+		return dmo_group_claim_dma_owner(w, g, owner);
+	case DMO_OP_RELEASE:
+		dmo_group_release_dma_owner(w, g);
+		return 0;
+	case DMO_OP_CLAIM_DEV:
+		return dmo_device_claim_dma_owner(w, dev, owner);
+	case DMO_OP_RELEASE_DEV:
+		dmo_device_release_dma_owner(w, dev);
+		return 0;
+	case DMO_OP_OWNED:
+		return dmo_group_dma_owner_claimed(w, g) ? 1 : 0;
+	case DMO_OP_VFIO_OPEN:
+		return dmo_vfio_group_open(w, g);
+	case DMO_OP_VFIO_CLOSE:
+		return dmo_vfio_group_close(w, g);
+	case DMO_OP_IOMMUFD_BIND:
+		return dmo_iommufd_bind(w, dev, owner);
+	case DMO_OP_IOMMUFD_UNBIND:
+		return dmo_iommufd_unbind(w, dev);
+	case DMO_OP_NR:
+		break;
+	}
+	return -EINVAL;
+}
+
+static void sc_thread(struct dmo_sync *s, void *arg)
+{
+	struct sc_thread_arg *ta = arg;
+	struct sc_ctx *c = ta->ctx;
+	const struct dmo_sc_thread *t = &c->sc->threads[ta->idx];
+
+	(void)s;
+	for (int i = 0; i < t->nr_stmts; i++) {
+		const struct dmo_sc_stmt *st = &t->stmts[i];
+		int v = sc_exec(c, st);
+
+		if (st->reg >= 0)
+			c->regs[ta->idx][st->reg] = v;
+	}
+}
+
+/* Adds what the scenario declares; 0 or -ENOMEM/-EINVAL. */
+static int sc_build(struct sc_ctx *c)
+{
+	const struct dmo_scenario *sc = c->sc;
+	struct dmo_world *w = c->w;
+
+	for (int i = 0; i < sc->nr_buses; i++) {
+		c->buses[i] = dmo_bus_add(w, sc->buses[i].name,
+					  !sc->buses[i].nodma);
+		if (!c->buses[i])
+			return -ENOMEM;
+	}
+	for (int i = 0; i < sc->nr_drivers; i++) {
+		const struct dmo_sc_driver *d = &sc->drivers[i];
+
+		c->drivers[i] = dmo_driver_add(w, d->name, c->buses[d->bus],
+					       d->managed_dma, d->probe);
+		if (!c->drivers[i])
+			return -ENOMEM;
+	}
+	for (int i = 0; i < sc->nr_groups; i++) {
+		c->groups[i] = dmo_group_add(w, sc->groups[i].id);
+		if (!c->groups[i])
+			return -ENOMEM;
+		if (sc->groups[i].nodefault)
+			dmo_group_set_nodefault(c->groups[i]);
+	}
+	for (int i = 0; i < sc->nr_devices; i++) {
+		const struct dmo_sc_device *d = &sc->devices[i];
+
+		c->devices[i] = dmo_device_add(w, d->name, c->buses[d->bus],
+					       d->group >= 0 ?
+					       c->groups[d->group] : NULL);
+		if (!c->devices[i])
+			return -ENOMEM;
+		for (int m = 0; m < d->nr_match; m++) {
+			int err = dmo_device_add_match(c->devices[i],
+						       c->drivers[d->match[m]]);
+
+			if (err)
+				return err;
+		}
+	}
+	for (int i = 0; i < sc->nr_owners; i++)
+		c->owners[i] = dmo_owner_get(w, sc->owners[i]);
+	return 0;
+}
+
+static void sc_run(struct dmo_sync *s, void *arg)
+{
+	struct sc_ctx *c = arg;
+	const struct dmo_scenario *sc = c->sc;
+	int nr_started = 0;
+	int err;
+
+	c->s = s;
+	c->started = false;
+	c->setup_err = 0;
+	for (int t = 0; t < sc->nr_threads; t++)
+		memset(c->regs[t], 0, sc->threads[t].nr_regs * sizeof(long));
+
+	c->w = dmo_world_create(s, c->policy);
+	if (!c->w) {
+		c->setup_err = -ENOMEM;
+		return;
+	}
+	err = sc_build(c);
+	if (!err)
+		err = dmo_world_start(c->w, c->registered, c->present);
+	if (err) {
+		c->setup_err = err;
+		return;
+	}
+	c->started = true;
+
+	/*
+	 * Initial bindings go through the normal probe path, one after the
+	 * other in declaration order; a bind that fails (probe=fail) simply
+	 * leaves the device unbound, as it would on a booting machine.
+	 */
+	for (int i = 0; i < sc->nr_devices; i++) {
+		int drv = sc->devices[i].bound;
+
+		if (drv >= 0)
+			dmo_device_bind(c->w, c->devices[i], c->drivers[drv]);
+	}
+
+	for (; nr_started < sc->nr_threads; nr_started++) {
+		err = dmo_thread_create(s, &c->th[nr_started],
+					sc->threads[nr_started].name, sc_thread,
+					&c->targs[nr_started]);
+		if (err) {
+			c->setup_err = err < 0 ? err : -ENOMEM;
+			break;
+		}
+	}
+	for (int t = 0; t < nr_started; t++)
+		dmo_thread_join(s, c->th[t]);
+}
+
+/* The final state and the condition. */
+
+static void sc_buf_printf(struct sc_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sc_buf_printf(struct sc_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (c->failed)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(c->buf + c->len, c->buflen - c->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			c->failed = -EINVAL;
+			return;
+		}
+		if (c->len + (size_t)n < c->buflen)
+			break;
+		size_t cap = (c->buflen + (size_t)n + 1) * 2;
+		char *nb = realloc(c->buf, cap);
+
+		if (!nb) {
+			c->failed = -ENOMEM;
+			return;
+		}
+		c->buf = nb;
+		c->buflen = cap;
+	}
+	c->len += (size_t)n;
+}
+
+static void sc_print_value(struct sc_ctx *c, long v)
+{
+	const char *name = dmo__sc_errno_name(v);
+
+	if (name)
+		sc_buf_printf(c, "%s", name);
+	else
+		sc_buf_printf(c, "%ld", v);
+}
+
+/* The canonical text of the current final state, in c->buf; NULL: no memory. */
+static const char *sc_state_text(struct sc_ctx *c)
+{
+	const struct dmo_scenario *sc = c->sc;
+	const char *sep = "";
+
+	c->len = 0;
+	if (c->buflen)
+		c->buf[0] = '\0';
+	for (int t = 0; t < sc->nr_threads; t++) {
+		for (int r = 0; r < sc->threads[t].nr_regs; r++) {
+			sc_buf_printf(c, "%s%s:%s=", sep, sc->threads[t].name,
+				      sc->threads[t].regs[r]);
+			sc_print_value(c, c->regs[t][r]);
+			sep = " ";
+			sc_buf_printf(c, ";");
+		}
+	}
+	for (int i = 0; i < sc->nr_groups; i++) {
+		const struct dmo_group *g = c->groups[i];
+
+		sc_buf_printf(c, "%sowner(%d)=%s; owner_cnt(%d)=%d;", sep,
+			      sc->groups[i].id,
+			      dmo_owner_name(c->w, dmo_group_owner(g)),
+			      sc->groups[i].id, dmo_group_owner_cnt(g));
+		sep = " ";
+	}
+	for (int i = 0; i < sc->nr_devices; i++) {
+		sc_buf_printf(c, "%sdriver(%s)=%s;", sep, sc->devices[i].name,
+			      dmo_device_driver_name(c->devices[i]));
+		sep = " ";
+	}
+	return c->failed ? NULL : (c->buf ? c->buf : "");
+}
+
+static bool sc_cond_eval(const struct sc_ctx *c, const struct dmo_sc_cond *e)
+{
+	const struct dmo_scenario *sc = c->sc;
+	bool v;
+
+	switch (e->kind) {
+	case DMO_COND_AND:
+		return sc_cond_eval(c, e->left) && sc_cond_eval(c, e->right);
+	case DMO_COND_OR:
+		return sc_cond_eval(c, e->left) || sc_cond_eval(c, e->right);
+	case DMO_COND_NOT:
+		return !sc_cond_eval(c, e->left);
+	case DMO_COND_REG:
+		v = c->regs[e->thread][e->reg] == e->value;
+		break;
+	case DMO_COND_OWNER:
+		v = strcmp(dmo_owner_name(c->w,
+					  dmo_group_owner(c->groups[e->group])),
+			   e->owner >= 0 ? sc->owners[e->owner] : "none") == 0;
+		break;
+	case DMO_COND_OWNER_CNT:
+		v = dmo_group_owner_cnt(c->groups[e->group]) == e->value;
+		break;
+	case DMO_COND_DRIVER:
+		v = strcmp(dmo_device_driver_name(c->devices[e->dev]),
+			   e->drv >= 0 ? sc->drivers[e->drv].name :
+			   "none") == 0;
+		break;
+	default:
+		return false;
+	}
+	return e->negated ? !v : v;
+}
+
+/* Records the final state of a complete execution (or real run). */
+static void sc_record(struct sc_ctx *c)
+{
+	const char *text = sc_state_text(c);
+	bool cond = c->sc->cond ? sc_cond_eval(c, c->sc->cond) : false;
+	struct dmo__sc_state *st;
+
+	if (!text)
+		return;
+	if (c->mode == SC_REPLAY) {
+		free(c->last_state);
+		c->last_state = sc_strdup(text);
+		c->last_cond = cond;
+		if (!c->last_state)
+			c->failed = -ENOMEM;
+		return;
+	}
+	st = sc_set_add(&c->states, text, cond);
+	if (!st) {
+		c->failed = -ENOMEM;
+		return;
+	}
+	if (c->listed)
+		st->listed = sc_set_find(c->listed, text) != NULL;
+	st->count++;
+	c->complete++;
+	if (cond)
+		c->cond_true++;
+}
+
+/* Explorer hooks. */
+
+static void sc_flag(void *arg, enum dmo_viol_kind kind, const char *msg)
+{
+	struct sc_ctx *c = arg;
+
+	if (c->mode == SC_REAL) {
+		if (sc_viol_add(&c->viols, kind, msg, "dmo_world_check", "-",
+				NULL))
+			c->failed = -ENOMEM;
+		return;
+	}
+	dmo_explore_flag(c->s, kind, msg);
+}
+
+static void sc_step_check(struct dmo_sync *s, void *arg)
+{
+	struct sc_ctx *c = arg;
+
+	(void)s;
+	if (c->w && c->started)
+		dmo_world_check(c->w, false, sc_flag, c);
+}
+
+static void sc_finish(struct dmo_sync *s, void *arg, bool complete)
+{
+	struct sc_ctx *c = arg;
+
+	(void)s;
+	if (!c->w || !c->started || c->setup_err) {
+		if (c->setup_err && !c->failed)
+			c->failed = c->setup_err;
+		return;
+	}
+	if (!complete)
+		return;
+	dmo_world_check(c->w, true, sc_flag, c);
+	sc_record(c);
+}
+
+static void sc_reset(void *arg)
+{
+	struct sc_ctx *c = arg;
+
+	dmo_world_destroy(c->w);
+	c->w = NULL;
+	c->started = false;
+}
+
+static const struct dmo_program sc_program = {
+	.run = sc_run,
+	.step_check = sc_step_check,
+	.finish = sc_finish,
+	.reset = sc_reset,
+};
+
+static void sc_on_violation(void *arg, const struct dmo_violation *v)
+{
+	struct sc_ctx *c = arg;
+
+	if (sc_viol_add(&c->viols, v->kind, v->message, v->fn, v->thread,
+			v->schedule))
+		c->failed = -ENOMEM;
+}
+
+/* Context life. */
+
+static void sc_ctx_free(struct sc_ctx *c)
+{
+	if (c->regs)
+		for (int t = 0; t < c->sc->nr_threads; t++)
+			free(c->regs[t]);
+	free(c->regs);
+	free(c->buses);
+	free(c->drivers);
+	free(c->groups);
+	free(c->devices);
+	free(c->owners);
+	free(c->registered);
+	free(c->present);
+	free(c->th);
+	free(c->targs);
+	sc_set_free(&c->states);
+	sc_viol_free(&c->viols);
+	free(c->last_state);
+	free(c->buf);
+}
+
+/* calloc that gives a valid pointer for zero elements too. */
+static void *sc_calloc(int n, size_t size)
+{
+	return calloc(n > 0 ? (size_t)n : 1, size);
+}
+
+static int sc_ctx_init(struct sc_ctx *c, const struct dmo_scenario *sc,
+		       enum dmo_policy policy, enum sc_mode mode)
+{
+	memset(c, 0, sizeof(*c));
+	c->sc = sc;
+	c->policy = policy;
+	c->mode = mode;
+	c->buses = sc_calloc(sc->nr_buses, sizeof(*c->buses));
+	c->drivers = sc_calloc(sc->nr_drivers, sizeof(*c->drivers));
+	c->groups = sc_calloc(sc->nr_groups, sizeof(*c->groups));
+	c->devices = sc_calloc(sc->nr_devices, sizeof(*c->devices));
+	c->owners = sc_calloc(sc->nr_owners, sizeof(*c->owners));
+	c->registered = sc_calloc(sc->nr_drivers, sizeof(*c->registered));
+	c->present = sc_calloc(sc->nr_devices, sizeof(*c->present));
+	c->th = sc_calloc(sc->nr_threads, sizeof(*c->th));
+	c->targs = sc_calloc(sc->nr_threads, sizeof(*c->targs));
+	c->regs = sc_calloc(sc->nr_threads, sizeof(*c->regs));
+	if (!c->buses || !c->drivers || !c->groups || !c->devices ||
+	    !c->owners || !c->registered || !c->present || !c->th ||
+	    !c->targs || !c->regs)
+		goto err_free;
+	for (int t = 0; t < sc->nr_threads; t++) {
+		c->regs[t] = sc_calloc(sc->threads[t].nr_regs, sizeof(long));
+		if (!c->regs[t])
+			goto err_free;
+		c->targs[t].ctx = c;
+		c->targs[t].idx = t;
+	}
+	for (int i = 0; i < sc->nr_drivers; i++)
+		c->registered[i] = !sc->drivers[i].unloaded;
+	for (int i = 0; i < sc->nr_devices; i++)
+		c->present[i] = !sc->devices[i].absent;
+	return 0;
+
+err_free:
+	sc_ctx_free(c);
+	return -ENOMEM;
+}
+
+/* Judging. */
+
+static const char *sc_observation(const struct sc_ctx *c)
+{
+	/* Without a complete execution there is nothing to observe. */
+	if (c->sc->quant == DMO_QUANT_NONE || c->complete == 0)
+		return NULL;
+	if (c->cond_true == 0)
+		return "Never";
+	if (c->cond_true == c->complete)
+		return "Always";
+	return "Sometimes";
+}
+
+/*
+ * Whether the observation contradicts @want.  A search cut short knows only
+ * part of the executions: it can refute Always (the condition failed once)
+ * and Never (it held once), never confirm anything.
+ */
+static bool sc_obs_fails(const struct sc_ctx *c, enum dmo_sc_result want,
+			 bool partial)
+{
+	const char *obs = sc_observation(c);
+
+	if (!obs)
+		return true;
+	if (partial) {
+		if (want == DMO_RES_ALWAYS)
+			return c->cond_true != c->complete;
+		if (want == DMO_RES_NEVER)
+			return c->cond_true != 0;
+		return false;
+	}
+	switch (want) {
+	case DMO_RES_ALWAYS:
+		return strcmp(obs, "Always") != 0;
+	case DMO_RES_SOMETIMES:
+		return strcmp(obs, "Sometimes") != 0;
+	case DMO_RES_NEVER:
+		return strcmp(obs, "Never") != 0;
+	default:
+		return true;
+	}
+}
+
+/*
+ * @partial: the search did not see every execution (a limit, or --first
+ * stopping it), so an expected violation it did not meet is not a failure
+ * and nothing can be confirmed beyond what it saw.
+ */
+static enum dmo__sc_judged sc_judge(const struct sc_ctx *c, bool partial,
+				    bool limited)
+{
+	const struct dmo_scenario *sc = c->sc;
+	unsigned int kinds = c->viols.kinds, named = 0;
+	int applicable = 0;
+	bool fail = false;
+
+	for (int i = 0; i < sc->nr_expects; i++) {
+		const struct dmo_sc_expect *e = &sc->expects[i];
+
+		if (e->policy >= 0 && e->policy != (int)c->policy)
+			continue;
+		applicable++;
+		switch (e->result) {
+		case DMO_RES_OK:
+			fail |= kinds != 0;
+			break;
+		case DMO_RES_ALWAYS:
+		case DMO_RES_SOMETIMES:
+		case DMO_RES_NEVER:
+			fail |= kinds != 0 ||
+				sc_obs_fails(c, e->result, partial);
+			break;
+		case DMO_RES_VIOLATION:
+			named |= 1u << e->kind;
+			fail |= !partial && !(kinds & (1u << e->kind));
+			break;
+		}
+	}
+	if (applicable) {
+		fail |= (kinds & ~named) != 0;
+	} else if (sc->nr_expects) {
+		return DMO__SC_UNJUDGED;
+	} else {
+		/* SCENARIO.md's rule for a file with no expect line. */
+		fail = kinds != 0;
+		switch (sc->quant) {
+		case DMO_QUANT_EXISTS:
+			fail |= !partial && c->cond_true == 0;
+			break;
+		case DMO_QUANT_FORALL:
+			fail |= sc_obs_fails(c, DMO_RES_ALWAYS, partial);
+			break;
+		case DMO_QUANT_NOT_EXISTS:
+			fail |= sc_obs_fails(c, DMO_RES_NEVER, partial);
+			break;
+		case DMO_QUANT_NONE:
+			break;
+		}
+	}
+	if (fail)
+		return DMO__SC_FAIL;
+	return limited ? DMO__SC_UNJUDGED : DMO__SC_PASS;
+}
+
+/* Fills @o from @c; o->states is a new array (NULL: no memory). */
+static int sc_outcome(struct dmo__sc_outcome *o, const struct sc_ctx *c)
+{
+	memset(o, 0, sizeof(*o));
+	o->sc = c->sc;
+	o->policy = c->policy;
+	o->executions = c->complete;
+	o->states = sc_set_sorted(&c->states);
+	if (!o->states)
+		return -ENOMEM;
+	o->nr_states = c->states.nr;
+	o->observation = sc_observation(c);
+	o->viols = c->viols.v;
+	o->nr_viols = c->viols.nr;
+	o->kinds = c->viols.kinds;
+	return 0;
+}
+
+/* The trace of one schedule, for the text report. */
+
+static void sc_trace_step(void *arg, const struct dmo_step *st)
+{
+	struct sc_ctx *c = arg;
+
+	fprintf(c->out, "    %s\n", st->line);
+}
+
+static void sc_trace(void *arg, const char *schedule, FILE *out)
+{
+	struct sc_ctx *c = arg;
+
+	c->mode = SC_REPLAY;
+	c->out = out;
+	if (dmo_explore_replay(&sc_program, c, schedule, sc_trace_step, NULL,
+			       c))
+		fprintf(out, "    (the schedule no longer replays)\n");
+	c->mode = SC_EXPLORE;
+}
+
+int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
+		       const struct dmo_check_opts *opts, FILE *out)
+{
+	static const struct dmo_check_opts defaults;
+	struct dmo_explore_result r = { .on_violation = sc_on_violation };
+	struct dmo__sc_outcome o;
+	struct sc_ctx c;
+	bool stopped, limited;
+	double t0;
+	int err;
+
+	if (!opts)
+		opts = &defaults;
+	err = sc_ctx_init(&c, sc, policy, SC_EXPLORE);
+	if (err)
+		return err;
+	r.arg = &c;
+	t0 = sc_now();
+	err = dmo_explore(&sc_program, &c, &opts->explore, &r);
+	if (!err)
+		err = c.failed;
+	if (err)
+		goto out_free;
+	err = sc_outcome(&o, &c);
+	if (err)
+		goto out_free;
+	o.seconds = sc_now() - t0;
+
+	stopped = !r.complete;
+	limited = stopped && !(opts->explore.first && c.viols.nr);
+	if (limited)
+		o.result = DMO__SC_INCOMPLETE;
+	else
+		o.result = c.viols.nr ? DMO__SC_VIOLATION : DMO__SC_OK;
+	o.judged = sc_judge(&c, stopped, limited);
+
+	if (opts->json)
+		dmo__sc_report_json(out, &o);
+	else
+		dmo__sc_report_text(out, &o, opts->quiet,
+				    opts->argv0 ? opts->argv0 : "dmaown",
+				    sc_trace, &c);
+	fflush(out);
+	free(o.states);
+	if (o.judged == DMO__SC_FAIL)
+		err = 1;
+	else if (o.result == DMO__SC_INCOMPLETE)
+		err = 3;
+	else
+		err = 0;
+out_free:
+	sc_ctx_free(&c);
+	return err;
+}
+
+/* Replay. */
+
+static void sc_replay_step(void *arg, const struct dmo_step *st)
+{
+	struct sc_ctx *c = arg;
+
+	fprintf(c->out, "  %s\n", st->line);
+}
+
+int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
+			const char *schedule, FILE *out, char *err,
+			size_t errlen)
+{
+	struct sc_ctx c;
+	int ret;
+
+	ret = sc_ctx_init(&c, sc, policy, SC_REPLAY);
+	if (ret)
+		return ret;
+	c.out = out;
+	fprintf(out, "Replay %s (policy %s)\n", sc->name,
+		dmo_policy_name(policy));
+	fprintf(out, "Schedule: %s\n", schedule);
+	fprintf(out, "Trace:\n");
+	ret = dmo_explore_replay(&sc_program, &c, schedule, sc_replay_step,
+				 sc_on_violation, &c);
+	if (!ret)
+		ret = c.failed;
+	if (ret == -EINVAL) {
+		snprintf(err, errlen,
+			 "schedule '%s' does not fit %s under policy %s",
+			 schedule, sc->name, dmo_policy_name(policy));
+		goto out_free;
+	}
+	if (ret) {
+		snprintf(err, errlen, "%s", strerror(-ret));
+		goto out_free;
+	}
+	if (c.last_state) {
+		fprintf(out, "Final state: %s\n", c.last_state);
+		if (sc->cond)
+			fprintf(out, "Condition: %s\n",
+				c.last_cond ? "true" : "false");
+	} else {
+		fputs("Final state: none (the execution was cut short)\n",
+		      out);
+	}
+	for (size_t i = 0; i < c.viols.nr; i++) {
+		const struct dmo__sc_viol *v = &c.viols.v[i];
+
+		fprintf(out, "Violation %s: %s\n", dmo_viol_kind_name(v->kind),
+			v->message);
+		fprintf(out, "  in %s, thread %s\n", v->fn, v->thread);
+	}
+	fprintf(out, "%s %s %s%s", c.viols.nr ? "violation" : "ok", sc->name,
+		dmo_policy_name(policy), c.viols.nr ? " violation=" : "");
+	if (c.viols.nr)
+		dmo__sc_print_kinds(out, c.viols.kinds);
+	fprintf(out, "\n");
+	fflush(out);
+	ret = c.viols.nr ? 1 : 0;
+out_free:
+	sc_ctx_free(&c);
+	return ret;
+}
+
+/* Real threads. */
+
+int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
+		     uint64_t iterations, uint64_t seed, FILE *out)
+{
+	struct dmo_explore_result r = { .on_violation = sc_on_violation };
+	const unsigned int unsafe = 1u << DMO_VIOL_UAF |
+				    1u << DMO_VIOL_DEADLOCK;
+	struct dmo__sc_outcome o;
+	struct sc_ctx ex, real;
+	struct dmo_sync *s = NULL;
+	char skipped[128] = "";
+	size_t unlisted = 0;
+	uint64_t cut_short = 0;
+	double t0 = sc_now();
+	int err;
+
+	err = sc_ctx_init(&ex, sc, policy, SC_EXPLORE);
+	if (err)
+		return err;
+	err = sc_ctx_init(&real, sc, policy, SC_REAL);
+	if (err)
+		goto out_free_ex;
+	real.listed = &ex.states;
+	r.arg = &ex;
+	err = dmo_explore(&sc_program, &ex, NULL, &r);
+	if (!err)
+		err = ex.failed;
+	if (err)
+		goto out_free;
+
+	/*
+	 * On real threads a use after free is a real one and a deadlock
+	 * hangs for ever: when the explorer shows either can happen, the
+	 * scenario is not run, and the run counts as failed.
+	 */
+	if (ex.viols.kinds & unsafe) {
+		real.viols.kinds = ex.viols.kinds & unsafe;
+		snprintf(skipped, sizeof(skipped),
+			 "the explorer finds %s%s%s: not run on real threads",
+			 ex.viols.kinds & 1u << DMO_VIOL_UAF ? "uaf" : "",
+			 (ex.viols.kinds & unsafe) == unsafe ? " and " : "",
+			 ex.viols.kinds & 1u << DMO_VIOL_DEADLOCK ?
+			 "deadlock" : "");
+		iterations = 0;
+	} else {
+		s = dmo_sync_pthread_create(seed);
+		if (!s) {
+			err = -ENOMEM;
+			goto out_free;
+		}
+	}
+
+	for (uint64_t i = 0; i < iterations; i++) {
+		bool bug = false;
+
+		dmo_sync_pthread_reset(s);
+		sc_run(s, &real);
+		err = real.setup_err;
+		if (!err) {
+			dmo_world_check(real.w, true, sc_flag, &real);
+			for (int k = 0; k < DMO_VIOL_NR; k++) {
+				const char *first = NULL;
+
+				if (!dmo_sync_pthread_reported(s, k, &first))
+					continue;
+				bug |= k == DMO_VIOL_BUG;
+				if (sc_viol_add(&real.viols, k, first, "-", "-",
+						NULL))
+					real.failed = -ENOMEM;
+			}
+			/*
+			 * The pthread backend returns from a BUG_ON that
+			 * would have stopped the kernel: what follows is no
+			 * final state, as the explorer too would say.
+			 */
+			if (bug)
+				cut_short++;
+			else
+				sc_record(&real);
+			err = real.failed;
+		}
+		sc_reset(&real);
+		if (err)
+			goto out_free;
+	}
+
+	err = sc_outcome(&o, &real);
+	if (err)
+		goto out_free;
+	o.seconds = sc_now() - t0;
+	o.kinds = real.viols.kinds;
+	o.cut_short = cut_short;
+	for (size_t i = 0; i < o.nr_states; i++)
+		if (!o.states[i]->listed)
+			unlisted++;
+	o.result = unlisted || o.kinds ? DMO__SC_VIOLATION : DMO__SC_OK;
+	dmo__sc_report_run(out, &o, iterations, seed, unlisted,
+			   skipped[0] ? skipped : NULL);
+	fflush(out);
+	free(o.states);
+	err = o.result == DMO__SC_OK ? 0 : 1;
+out_free:
+	dmo_sync_pthread_destroy(s);
+	sc_ctx_free(&real);
+out_free_ex:
+	sc_ctx_free(&ex);
+	return err;
+}
