@@ -30,6 +30,14 @@ enum dmo_policy {
 	DMO_POLICY_V6,
 	DMO_POLICY_RECOMPUTE,
 	DMO_POLICY_NO_PROBE_CLEANUP,
+	/*
+	 * Two orderings of recompute that claim C3 is about: dev->driver
+	 * stored only after dma_configure (as if the store were not ordered
+	 * before the group mutex), and dma_cleanup run before dev->driver is
+	 * cleared.
+	 */
+	DMO_POLICY_RECOMPUTE_LATE_STORE,
+	DMO_POLICY_RECOMPUTE_EARLY_CLEANUP,
 	DMO_POLICY_NR
 };
 
@@ -59,8 +67,9 @@ int dmo_viol_kind_parse(const char *name);
  * dmo_policy_name() - the command-line spelling of a policy
  * @policy: a policy below DMO_POLICY_NR
  *
- * Return: "upstream", "legacy", "v6", "recompute" or "no-probe-cleanup";
- * "?" for anything else.
+ * Return: "upstream", "legacy", "v6", "recompute", "no-probe-cleanup",
+ * "recompute-late-store" or "recompute-early-cleanup"; "?" for anything
+ * else.
  * Context: any.
  */
 const char *dmo_policy_name(enum dmo_policy policy);

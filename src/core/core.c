@@ -20,6 +20,9 @@ static const struct dmo__policy_ops *const policies[DMO_POLICY_NR] = {
 	[DMO_POLICY_V6] = &dmo__policy_v6,
 	[DMO_POLICY_RECOMPUTE] = &dmo__policy_recompute,
 	[DMO_POLICY_NO_PROBE_CLEANUP] = &dmo__policy_no_probe_cleanup,
+	[DMO_POLICY_RECOMPUTE_LATE_STORE] = &dmo__policy_recompute_late_store,
+	[DMO_POLICY_RECOMPUTE_EARLY_CLEANUP] =
+		&dmo__policy_recompute_early_cleanup,
 };
 
 /* Appends @p to a pointer array; false when memory ran out. */
@@ -88,7 +91,7 @@ struct dmo_world *dmo_world_create(struct dmo_sync *s, enum dmo_policy policy)
 
 	if ((unsigned)policy >= DMO_POLICY_NR)
 		return NULL;
-	w = calloc(1, sizeof(*w));
+	w = dmo_alloc(s, sizeof(*w), "world");
 	if (!w)
 		return NULL;
 	w->s = s;
@@ -105,10 +108,13 @@ struct dmo_world *dmo_world_create(struct dmo_sync *s, enum dmo_policy policy)
 }
 
 /*
- * Driver objects still registered are not freed here: dmo_alloc() memory
- * belongs to the backend, which reclaims it (the explorer when the
- * execution ends, pthread when it is destroyed).  That is what lets this
- * run after an execution the explorer cut short.
+ * The world, its groups, devices and driver handles, and the driver
+ * objects still registered are not freed here: they come from dmo_alloc(),
+ * whose memory belongs to the backend and is reclaimed by it (the
+ * explorer when the execution ends, pthread when it is destroyed).  That
+ * lets this run after an execution the explorer cut short, and it puts
+ * every object threads share at the same address in every execution,
+ * which the explorer's memory of earlier executions relies on.
  */
 void dmo_world_destroy(struct dmo_world *w)
 {
@@ -124,7 +130,6 @@ void dmo_world_destroy(struct dmo_world *w)
 		dmo_mutex_destroy(w->s, &dev->ulock);
 		free(dev->match);
 		free(dev->name);
-		free(dev);
 	}
 	for (i = 0; i < w->nr_groups; i++) {
 		struct dmo_group *g = w->groups[i];
@@ -132,12 +137,9 @@ void dmo_world_destroy(struct dmo_world *w)
 		dmo_mutex_destroy(w->s, &g->mutex);
 		dmo_mutex_destroy(w->s, &g->ulock);
 		free(g->devs);
-		free(g);
 	}
-	for (i = 0; i < w->nr_drivers; i++) {
+	for (i = 0; i < w->nr_drivers; i++)
 		free(w->drivers[i]->name);
-		free(w->drivers[i]);
-	}
 	for (i = 0; i < w->nr_buses; i++) {
 		free(w->buses[i]->name);
 		free(w->buses[i]);
@@ -152,7 +154,6 @@ void dmo_world_destroy(struct dmo_world *w)
 	free(w->drivers);
 	free(w->buses);
 	dmo_mutex_destroy(w->s, &w->lock);
-	free(w);
 }
 
 struct dmo_bus *dmo_bus_add(struct dmo_world *w, const char *name,
@@ -183,7 +184,7 @@ struct dmo_driver *dmo_driver_add(struct dmo_world *w, const char *name,
 
 	if (w->started || !bus || dmo_world_driver(w, name))
 		return NULL;
-	drv = calloc(1, sizeof(*drv));
+	drv = dmo_alloc(w->s, sizeof(*drv), "driver");
 	if (!drv)
 		return NULL;
 	drv->name = strdup(name);
@@ -192,7 +193,7 @@ struct dmo_driver *dmo_driver_add(struct dmo_world *w, const char *name,
 	drv->probe = probe;
 	if (!drv->name || !push(&w->drivers, &w->nr_drivers, drv)) {
 		free(drv->name);
-		free(drv);
+		dmo_free(w->s, drv);
 		return NULL;
 	}
 	return drv;
@@ -206,7 +207,7 @@ struct dmo_group *dmo_group_add(struct dmo_world *w, int id)
 		return g;
 	if (w->started)
 		return NULL;
-	g = calloc(1, sizeof(*g));
+	g = dmo_alloc(w->s, sizeof(*g), "iommu_group");
 	if (!g)
 		return NULL;
 	g->w = w;
@@ -214,7 +215,7 @@ struct dmo_group *dmo_group_add(struct dmo_world *w, int id)
 	g->has_default = true;
 	g->domain = DMO_DOM_DEFAULT;
 	if (!push(&w->groups, &w->nr_groups, g)) {
-		free(g);
+		dmo_free(w->s, g);
 		return NULL;
 	}
 	dmo_mutex_init(w->s, &g->mutex, "group->mutex");
@@ -235,7 +236,7 @@ struct dmo_device *dmo_device_add(struct dmo_world *w, const char *name,
 
 	if (w->started || !bus || dmo_world_device(w, name))
 		return NULL;
-	dev = calloc(1, sizeof(*dev));
+	dev = dmo_alloc(w->s, sizeof(*dev), "device");
 	if (!dev)
 		return NULL;
 	dev->w = w;
@@ -254,7 +255,7 @@ struct dmo_device *dmo_device_add(struct dmo_world *w, const char *name,
 
 err_free:
 	free(dev->name);
-	free(dev);
+	dmo_free(w->s, dev);
 	return NULL;
 }
 

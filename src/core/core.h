@@ -178,6 +178,8 @@ struct dmo__policy_ops {
 	bool has_cleanup;		/* the driver core calls dma_cleanup */
 	bool probe_fail_cleanup;	/* ... also when probe fails */
 	bool cleanup_after_unset;	/* ... after dev->driver is cleared */
+	bool driver_after_configure;	/* probe stores dev->driver only
+					 * once dma_configure succeeded */
 };
 
 extern const struct dmo__policy_ops dmo__policy_upstream;
@@ -185,6 +187,8 @@ extern const struct dmo__policy_ops dmo__policy_legacy;
 extern const struct dmo__policy_ops dmo__policy_v6;
 extern const struct dmo__policy_ops dmo__policy_recompute;
 extern const struct dmo__policy_ops dmo__policy_no_probe_cleanup;
+extern const struct dmo__policy_ops dmo__policy_recompute_late_store;
+extern const struct dmo__policy_ops dmo__policy_recompute_early_cleanup;
 
 /*
  * WARN_ON() and BUG_ON(): evaluate to @cond and, when it holds, report it

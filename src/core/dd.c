@@ -96,11 +96,14 @@ static int really_probe_locked(struct dmo_world *w, struct dmo_device *dev,
 	int ret;
 
 	dmo_assert_held(s, &dev->lock);
-	dmo_store_ptr(s, &dev->driver, drv);
+	if (!pol->driver_after_configure)
+		dmo_store_ptr(s, &dev->driver, drv);
 	managed = dmo_load_bool(s, &drv->managed_dma);
 	ret = dmo__bus_dma_configure(w, dev, managed);
 	if (ret)
 		goto err_unset_driver;
+	if (pol->driver_after_configure)
+		dmo_store_ptr(s, &dev->driver, drv);
 	kdma = dev->bus->has_dma && !managed;
 	if (kdma)
 		dmo_ghost_add(s, &dev->ghost_kdma, 1);
@@ -127,7 +130,8 @@ err_dma_cleanup:
 	return ret;
 
 err_unset_driver:
-	dmo_store_ptr(s, &dev->driver, NULL);
+	if (!pol->driver_after_configure)
+		dmo_store_ptr(s, &dev->driver, NULL);
 	return ret;
 }
 

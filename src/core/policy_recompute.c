@@ -232,18 +232,40 @@ static int rc_check_group(const struct dmo_world *w, const struct dmo_group *g,
 	return n;
 }
 
+/*
+ * The recompute design and the two orderings of it that claim C3 is
+ * about.  The late store keeps dev->driver unset until dma_configure has
+ * returned: under sequential consistency that is what a store not ordered
+ * before the group mutex looks like to the other CPU.  The early cleanup
+ * runs the walk where upstream runs dma_cleanup, before dev->driver is
+ * cleared, which Robin's own remark in the thread rules out.
+ */
+#define RECOMPUTE_OPS \
+	.use_default_domain = rc_use, \
+	.unuse_default_domain = rc_unuse, \
+	.group_claim = rc_group_claim, \
+	.group_release = rc_group_release, \
+	.group_claimed = rc_group_claimed, \
+	.device_claim = rc_device_claim, \
+	.device_release = rc_device_release, \
+	.vfio_claim = dmo__up_vfio_claim, \
+	.vfio_release = dmo__up_vfio_release, \
+	.check_group = rc_check_group, \
+	.has_cleanup = true, \
+	.probe_fail_cleanup = true
+
 const struct dmo__policy_ops dmo__policy_recompute = {
-	.use_default_domain = rc_use,
-	.unuse_default_domain = rc_unuse,
-	.group_claim = rc_group_claim,
-	.group_release = rc_group_release,
-	.group_claimed = rc_group_claimed,
-	.device_claim = rc_device_claim,
-	.device_release = rc_device_release,
-	.vfio_claim = dmo__up_vfio_claim,
-	.vfio_release = dmo__up_vfio_release,
-	.check_group = rc_check_group,
-	.has_cleanup = true,
-	.probe_fail_cleanup = true,
+	RECOMPUTE_OPS,
 	.cleanup_after_unset = true,
+};
+
+const struct dmo__policy_ops dmo__policy_recompute_late_store = {
+	RECOMPUTE_OPS,
+	.cleanup_after_unset = true,
+	.driver_after_configure = true,
+};
+
+const struct dmo__policy_ops dmo__policy_recompute_early_cleanup = {
+	RECOMPUTE_OPS,
+	.cleanup_after_unset = false,
 };
