@@ -2,7 +2,8 @@
 #
 # make            library (static and shared), the dmaown CLI
 # make check      every test, under ASan+UBSan, then the pthread tests under TSan
-# make demo       dmaown check over the bundled scenarios, every policy
+# make demo       dmaown check over the bundled scenarios, every policy: one
+#                 verdict line per scenario and policy
 # make bench      the benchmarks of bench/, one BENCH line each
 # make fuzz       the libFuzzer harness of the scenario parser (clang); new
 #                 inputs go to $(BUILD)/fuzz/corpus, the seeds stay as they are
@@ -102,7 +103,7 @@ lint:
 		echo "$$bad"; exit 1; fi
 
 demo: $(CLI)
-	$(CLI) check --policy all scenarios/
+	$(CLI) check --policy all --quiet scenarios/
 
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
