@@ -45,7 +45,8 @@ STATIC := $(BUILD)/libdmaown.a
 SHARED := $(BUILD)/libdmaown.so
 CLI := $(BUILD)/dmaown
 
-.PHONY: all check test test-tsan lint demo bench fuzz install clean format
+.PHONY: all check test test-tsan lint demo bench fuzz install clean format \
+	FORCE
 all: $(STATIC) $(SHARED) $(CLI)
 
 $(BUILD)/obj/%.o: %.c
@@ -61,9 +62,16 @@ $(SHARED): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libdmaown.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Where `make install` puts the corpus: the CLI looks there when it finds
-# none beside its own binary.
+# none beside its own binary.  The stamp holds the PREFIX the CLI was
+# compiled for, so that changing it rebuilds the CLI.
 $(CLI_OBJ): CPPFLAGS += -DDMAOWN_DATADIR='"$(PREFIX)/share/dmaown"' \
 	-DDMAOWN_VERSION='"$(VERSION)"'
+$(CLI_OBJ): $(BUILD)/prefix.stamp
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PREFIX) $(VERSION)' | cmp -s - $@ || \
+		echo '$(PREFIX) $(VERSION)' > $@
+FORCE:
 
 $(CLI): $(CLI_OBJ) $(STATIC)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
