@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "dmaown.h"
-#include "scenario/runner.h"
 #include "scenario/scenario.h"
 
 /**

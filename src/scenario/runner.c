@@ -30,7 +30,6 @@
 #include <time.h>
 
 #include "dmaown.h"
-#include "scenario/runner.h"
 #include "scenario/scenario.h"
 #include "sync/sync.h"
 
