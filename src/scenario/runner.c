@@ -952,20 +952,37 @@ int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
 			size_t errlen)
 {
 	struct sc_ctx c;
+	char *trace = NULL;
+	size_t trace_len = 0;
 	int ret;
 
 	ret = sc_ctx_init(&c, sc, policy, SC_REPLAY);
 	if (ret)
 		return ret;
-	c.out = out;
-	fprintf(out, "Replay %s (policy %s)\n", sc->name,
-		dmo_policy_name(policy));
-	fprintf(out, "Schedule: %s\n", schedule);
-	fprintf(out, "Trace:\n");
+	/*
+	 * Whether a schedule fits is known only once it has run out: the
+	 * trace waits in memory so that a bad schedule prints nothing but
+	 * its error.
+	 */
+	c.out = open_memstream(&trace, &trace_len);
+	if (!c.out) {
+		sc_ctx_free(&c);
+		return -ENOMEM;
+	}
 	ret = dmo_explore_replay(&sc_program, &c, schedule, sc_replay_step,
 				 sc_on_violation, &c);
+	fclose(c.out);
+	c.out = out;
 	if (!ret)
 		ret = c.failed;
+	if (!ret) {
+		fprintf(out, "Replay %s (policy %s)\n", sc->name,
+			dmo_policy_name(policy));
+		fprintf(out, "Schedule: %s\n", schedule);
+		fprintf(out, "Trace:\n");
+		fwrite(trace, 1, trace_len, out);
+	}
+	free(trace);
 	if (ret == -EINVAL) {
 		snprintf(err, errlen,
 			 "schedule '%s' does not fit %s under policy %s",
