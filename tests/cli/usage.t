@@ -31,7 +31,7 @@ bad() {
 }
 
 E='^dmaown: error: '
-echo "1..25"
+echo "1..27"
 bad "${E}no command" "no command"
 bad "${E}unknown command 'frobnicate'" "unknown command" frobnicate
 bad "${E}unknown option '--frob'" "unknown top-level option" --frob
@@ -60,6 +60,10 @@ bad "${E}unknown policy 'all'" "replay under all policies" \
 	replay "$f" --schedule x --policy all
 bad "${E}replay takes one file" "replay of two files" \
 	replay "$f" "$f" --schedule x
+bad "${E}schedule '0x99' does not fit" "a schedule too long for the file" \
+	replay "$f" --schedule 0x99
+bad "${E}schedule '0.7' does not fit" "a schedule naming no such thread" \
+	replay "$f" --schedule 0.7
 bad "${E}run needs a scenario file" "run without file" run
 bad "${E}option '--iterations' needs a number, not 'many'" \
 	"non-numeric iterations" run "$f" --iterations many
