@@ -136,8 +136,7 @@ int dmo_world_check(const struct dmo_world *w, bool quiescent, dmo_check_fn cb,
 		n += check_isolation(w, g, cb, arg);
 		if (!quiescent && g->ghost_locked > 0)
 			continue;
-		if (w->pol->check_group)
-			n += w->pol->check_group(w, g, quiescent, cb, arg);
+		n += w->pol->check_group(w, g, quiescent, cb, arg);
 	}
 	return n;
 }

@@ -85,6 +85,27 @@ struct dmo_owner *dmo__owner_intern(struct dmo_world *w, const char *name)
 	return o;
 }
 
+/* @pol with every operation it leaves unset taken from upstream. */
+static void policy_complete(struct dmo__policy_ops *ops,
+			    const struct dmo__policy_ops *pol)
+{
+	const struct dmo__policy_ops *up = &dmo__policy_upstream;
+
+	*ops = *pol;
+#define FILL(op) (ops->op = ops->op ? ops->op : up->op)
+	FILL(use_default_domain);
+	FILL(unuse_default_domain);
+	FILL(group_claim);
+	FILL(group_release);
+	FILL(group_claimed);
+	FILL(device_claim);
+	FILL(device_release);
+	FILL(vfio_claim);
+	FILL(vfio_release);
+	FILL(check_group);
+#undef FILL
+}
+
 struct dmo_world *dmo_world_create(struct dmo_sync *s, enum dmo_policy policy)
 {
 	struct dmo_world *w;
@@ -96,7 +117,8 @@ struct dmo_world *dmo_world_create(struct dmo_sync *s, enum dmo_policy policy)
 		return NULL;
 	w->s = s;
 	w->policy = policy;
-	w->pol = policies[policy];
+	policy_complete(&w->ops, policies[policy]);
+	w->pol = &w->ops;
 	dmo_mutex_init(s, &w->lock, "world->lock");
 	w->tok_vfio = dmo__owner_intern(w, "vfio");
 	w->tok_dma_api = dmo__owner_intern(w, "dma-api");

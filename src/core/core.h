@@ -125,34 +125,12 @@ struct dmo_group {
 	int ghost_locked;	/* ghost: someone holds group->mutex */
 };
 
-struct dmo__policy_ops;
-
-struct dmo_world {
-	struct dmo_sync *s;		/* immutable */
-	enum dmo_policy policy;		/* immutable */
-	const struct dmo__policy_ops *pol;	/* immutable */
-	struct dmo_mutex lock;		/* world->lock */
-	bool started;			/* immutable after set-up */
-
-	struct dmo_bus **buses;		/* immutable after set-up */
-	int nr_buses;			/* immutable after set-up */
-	struct dmo_driver **drivers;	/* immutable after set-up */
-	int nr_drivers;			/* immutable after set-up */
-	struct dmo_device **devices;	/* immutable after set-up */
-	int nr_devices;			/* immutable after set-up */
-	struct dmo_group **groups;	/* immutable after set-up */
-	int nr_groups;			/* immutable after set-up */
-	struct dmo_owner *owners;	/* immutable after set-up */
-	struct dmo_owner *tok_vfio;	/* immutable: VFIO's group claims */
-	struct dmo_owner *tok_dma_api;	/* immutable: recompute's */
-
-	int fail_nth;			/* set while no operation runs */
-	int ghost_faults;		/* ghost: fault points reached */
-};
-
 /*
  * What differs between the designs of SPEC.md section 6.  Everything not
  * here (the driver core, VFIO and iommufd bookkeeping, domains) is shared.
+ * A policy sets the flags and only the operations in which it departs
+ * from upstream: the world fills the rest from dmo__policy_upstream when
+ * it is created.
  */
 struct dmo__policy_ops {
 	int (*use_default_domain)(struct dmo_world *w, struct dmo_device *dev);
@@ -181,6 +159,31 @@ struct dmo__policy_ops {
 	bool driver_after_configure;	/* probe stores dev->driver only
 					 * once dma_configure succeeded */
 };
+
+struct dmo_world {
+	struct dmo_sync *s;		/* immutable */
+	enum dmo_policy policy;		/* immutable */
+	struct dmo__policy_ops ops;	/* immutable: the policy, completed */
+	const struct dmo__policy_ops *pol;	/* immutable: &ops */
+	struct dmo_mutex lock;		/* world->lock */
+	bool started;			/* immutable after set-up */
+
+	struct dmo_bus **buses;		/* immutable after set-up */
+	int nr_buses;			/* immutable after set-up */
+	struct dmo_driver **drivers;	/* immutable after set-up */
+	int nr_drivers;			/* immutable after set-up */
+	struct dmo_device **devices;	/* immutable after set-up */
+	int nr_devices;			/* immutable after set-up */
+	struct dmo_group **groups;	/* immutable after set-up */
+	int nr_groups;			/* immutable after set-up */
+	struct dmo_owner *owners;	/* immutable after set-up */
+	struct dmo_owner *tok_vfio;	/* immutable: VFIO's group claims */
+	struct dmo_owner *tok_dma_api;	/* immutable: recompute's */
+
+	int fail_nth;			/* set while no operation runs */
+	int ghost_faults;		/* ghost: fault points reached */
+};
+
 
 extern const struct dmo__policy_ops dmo__policy_upstream;
 extern const struct dmo__policy_ops dmo__policy_legacy;

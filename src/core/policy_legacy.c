@@ -120,6 +120,22 @@ static void legacy_bound_notify(struct dmo_world *w, struct dmo_device *dev,
 			     g->id, dev->name);
 }
 
+/*
+ * Before 5.19 the group had no ownership fields, so there is nothing of the
+ * group's own to check; isolation, judged on ghost state, still applies.
+ */
+static int legacy_check_group(const struct dmo_world *w,
+			      const struct dmo_group *g, bool quiescent,
+			      dmo_check_fn cb, void *arg)
+{
+	(void)w;
+	(void)g;
+	(void)quiescent;
+	(void)cb;
+	(void)arg;
+	return 0;
+}
+
 const struct dmo__policy_ops dmo__policy_legacy = {
 	.use_default_domain = legacy_use,
 	.unuse_default_domain = legacy_unuse,
@@ -131,7 +147,7 @@ const struct dmo__policy_ops dmo__policy_legacy = {
 	.vfio_claim = legacy_vfio_claim,
 	.vfio_release = legacy_vfio_release,
 	.bound_notify = legacy_bound_notify,
-	.check_group = NULL,
+	.check_group = legacy_check_group,
 	.has_cleanup = false,
 	.probe_fail_cleanup = false,
 };

@@ -248,8 +248,6 @@ static int rc_check_group(const struct dmo_world *w, const struct dmo_group *g,
 	.group_claimed = rc_group_claimed, \
 	.device_claim = rc_device_claim, \
 	.device_release = rc_device_release, \
-	.vfio_claim = dmo__up_vfio_claim, \
-	.vfio_release = dmo__up_vfio_release, \
 	.check_group = rc_check_group, \
 	.has_cleanup = true, \
 	.probe_fail_cleanup = true

@@ -55,16 +55,8 @@ out_unlock:
 }
 
 const struct dmo__policy_ops dmo__policy_v6 = {
-	.use_default_domain = dmo__up_use_default_domain,
-	.unuse_default_domain = dmo__up_unuse_default_domain,
 	.group_claim = v6_group_claim,
 	.group_release = v6_group_release,
-	.group_claimed = dmo__up_group_claimed,
-	.device_claim = dmo__up_device_claim,
-	.device_release = dmo__up_device_release,
-	.vfio_claim = dmo__up_vfio_claim,
-	.vfio_release = dmo__up_vfio_release,
-	.check_group = dmo__check_counted_group,
 	.has_cleanup = true,
 	.probe_fail_cleanup = true,
 };
