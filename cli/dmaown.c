@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -44,7 +45,7 @@ enum {
 static const char usage_text[] =
 	"usage: dmaown check [--policy P|all] [--max-executions N]\n"
 	"                    [--time-limit SECONDS] [--json] [--quiet]\n"
-	"                    [--first] [FILE|DIR ...]\n"
+	"                    [--first] [--random N [--seed S]] [FILE|DIR ...]\n"
 	"       dmaown replay FILE --schedule S [--policy P]\n"
 	"       dmaown run FILE [--iterations N] [--seed S] [--policy P]\n"
 	"       dmaown help | --help | --version\n"
@@ -361,7 +362,7 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 	struct file_list files = { 0 };
 	struct status st = { 0 };
 	int policy = POLICY_FROM_FILE;
-	bool any_path = false;
+	bool any_path = false, have_seed = false;
 	char corpus[PATH_MAX + 16];
 
 	opts.explore.mode = DMO_EXPLORE_DPOR;
@@ -402,6 +403,19 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 		} else if (opt_match(&it, arg, "--first", false)) {
 			if (!it.err)
 				opts.explore.first = true;
+		} else if (opt_match(&it, arg, "--random", true)) {
+			if (!it.err)
+				it.err = parse_u64("--random", it.value,
+						   &opts.explore.iterations);
+			if (!it.err && opts.explore.iterations == 0)
+				it.err = usage_error(
+					"option '--random' needs at least 1 schedule");
+			opts.explore.mode = DMO_EXPLORE_RANDOM;
+		} else if (opt_match(&it, arg, "--seed", true)) {
+			if (!it.err)
+				it.err = parse_u64("--seed", it.value,
+						   &opts.explore.seed);
+			have_seed = true;
 		} else {
 			it.err = usage_error("unknown option '%s' for check",
 					     arg);
@@ -410,6 +424,24 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 			list_free(&files);
 			return EXIT_USAGE;
 		}
+	}
+	if (have_seed && opts.explore.mode != DMO_EXPLORE_RANDOM) {
+		list_free(&files);
+		return usage_error("option '--seed' of check goes with '--random'");
+	}
+	if (opts.explore.mode == DMO_EXPLORE_RANDOM) {
+		/*
+		 * A sample proves nothing about the schedules it missed: every
+		 * such run is incomplete.  The seed is printed so that the
+		 * same sample can be drawn again.
+		 */
+		if (!have_seed)
+			opts.explore.seed = (uint64_t)time(NULL) * 1000003u ^
+					    (uint64_t)getpid();
+		fprintf(stderr,
+			"dmaown: %" PRIu64 " random schedules per test and policy, "
+			"--seed %" PRIu64 "\n",
+			opts.explore.iterations, opts.explore.seed);
 	}
 	if (!any_path &&
 	    list_add_dir(&files, find_corpus(corpus, sizeof(corpus))))
