@@ -36,17 +36,6 @@ static uint32_t *clock_of(struct dmo__explorer *x, int e)
 	return x->vc + (size_t)e * DMO_XMAX_THREADS;
 }
 
-/*
- * Components of threads not yet created are zero in every clock of the
- * execution, so only the first nthreads need joining.
- */
-static void join_clock(uint32_t *to, const uint32_t *from, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (from[i] > to[i])
-			to[i] = from[i];
-}
-
 /* Does event @e happen before (or equal) the point described by @c? */
 static bool before(struct dmo__explorer *x, int e, const uint32_t *c)
 {
@@ -437,13 +426,97 @@ static bool race_seen(struct dmo__explorer *x, const struct dmo__racekey *k)
 	return false;
 }
 
-static void data_race(struct dmo__explorer *x, int tid, bool write,
-		      const char *what, const char *fn, int otid, bool owrite,
-		      const char *owhat, const char *ofn)
+/* One side of a data race, as its message names it. */
+struct race_side {
+	const char *what;
+	const char *fn;
+	const char *thread;
+	bool write;
+	int tid;
+};
+
+/*
+ * The order the two sides of a race are named in: by the access text,
+ * then the function, then the thread, then read before write.  It must
+ * not depend on which access the schedule happened to run first, or one
+ * race would show up as two distinct violations, one per order.
+ */
+static int race_side_cmp(const struct race_side *a, const struct race_side *b)
+{
+	int c = strcmp(a->what, b->what);
+
+	if (!c)
+		c = strcmp(a->fn, b->fn);
+	if (!c)
+		c = strcmp(a->thread, b->thread);
+	if (!c)
+		c = (int)a->write - (int)b->write;
+	return c;
+}
+
+/* Report a race new to this execution: once per pair of accesses. */
+static __attribute__((noinline)) void
+race_report(struct dmo__explorer *x, int tid, bool write, const char *what,
+	    const char *fn, int otid, bool owrite, const char *owhat,
+	    const char *ofn)
 {
 	char msg[DMO_XMSG];
 	struct dmo__racekey k;
+	struct race_side me = { what, fn, x->th[tid].name, write, tid };
+	struct race_side other = { owhat, ofn, x->th[otid].name, owrite,
+				   otid };
+	const struct race_side *s1 = &other, *s2 = &me;
 
+	/*
+	 * The key only has to be the same for both orders, so it orders
+	 * the sides by their string pointers, which costs no strcmp().
+	 */
+	memset(&k, 0, sizeof(k));
+	if ((uintptr_t)what < (uintptr_t)owhat ||
+	    (what == owhat && ((uintptr_t)fn < (uintptr_t)ofn ||
+			       (fn == ofn && tid < otid)))) {
+		k.what = what;
+		k.fn = fn;
+		k.tid = tid;
+		k.write = write;
+		k.owhat = owhat;
+		k.ofn = ofn;
+		k.otid = otid;
+		k.owrite = owrite;
+	} else {
+		k.what = owhat;
+		k.fn = ofn;
+		k.tid = otid;
+		k.write = owrite;
+		k.owhat = what;
+		k.ofn = fn;
+		k.otid = tid;
+		k.owrite = write;
+	}
+	if (x->mode != DMO__X_REPLAY && race_seen(x, &k)) {
+		x->res->violations++;
+		return;
+	}
+	if (race_side_cmp(&me, &other) < 0) {
+		s1 = &me;
+		s2 = &other;
+	}
+	snprintf(msg, sizeof(msg),
+		 "data race: %s %s in %s by %s, %s %s in %s by %s",
+		 s1->write ? "write" : "read", s1->what, s1->fn, s1->thread,
+		 s2->write ? "write" : "read", s2->what, s2->fn, s2->thread);
+	dmo__viol(x, DMO_VIOL_RACE, fn, x->th[tid].name, msg);
+}
+
+/*
+ * A race between the access being made and an earlier one.  Inline, with
+ * the reporting out of line: most races a search sees are in the replayed
+ * prefix, where they only count.
+ */
+static inline void data_race(struct dmo__explorer *x, int tid, bool write,
+			     const char *what, const char *fn, int otid,
+			     bool owrite, const char *owhat, const char *ofn)
+{
 	/*
 	 * An event of the replayed prefix raced the same way when the
 	 * prefix first ran, and was reported then: only count it.
@@ -452,24 +525,7 @@ static void data_race(struct dmo__explorer *x, int tid, bool write,
 		x->res->violations++;
 		return;
 	}
-	memset(&k, 0, sizeof(k));
-	k.what = what;
-	k.fn = fn;
-	k.owhat = owhat;
-	k.ofn = ofn;
-	k.tid = tid;
-	k.otid = otid;
-	k.write = write;
-	k.owrite = owrite;
-	if (x->mode != DMO__X_REPLAY && race_seen(x, &k)) {
-		x->res->violations++;
-		return;
-	}
-	snprintf(msg, sizeof(msg),
-		 "data race: %s %s in %s by %s, %s %s in %s by %s",
-		 owrite ? "write" : "read", owhat, ofn, x->th[otid].name,
-		 write ? "write" : "read", what, fn, x->th[tid].name);
-	dmo__viol(x, DMO_VIOL_RACE, fn, x->th[tid].name, msg);
+	race_report(x, tid, write, what, fn, otid, owrite, owhat, ofn);
 }
 
 /* The write-side of an access (a store, an rmw, a free) on one location. */
@@ -485,7 +541,7 @@ static void write_deps(struct dmo__explorer *x, struct dmo__xloc *l, int tid,
 		int w = l->wev;
 
 		if (x->need_vc)
-			join_clock(cv, clock_of(x, w), x->nthreads);
+			dmo__clock_join(cv, clock_of(x, w), x->nthreads);
 		if (dpor && l->nreads == 0 && l->wtid != tid &&
 		    !before(x, w, base))
 			dmo__search_race(x, w, e);
@@ -498,7 +554,7 @@ static void write_deps(struct dmo__explorer *x, struct dmo__xloc *l, int tid,
 		struct dmo__xread *r = &l->reads[i];
 
 		if (x->need_vc)
-			join_clock(cv, clock_of(x, r->ev), x->nthreads);
+			dmo__clock_join(cv, clock_of(x, r->ev), x->nthreads);
 		if (r->tid == tid)
 			continue;
 		if (check && !(marked && r->marked) &&
@@ -546,8 +602,8 @@ void dmo__access(struct dmo__explorer *x, int tid, int e, uintptr_t addr,
 		int w = l->wev;
 
 		if (x->need_vc)
-			join_clock(clock_of(x, e), clock_of(x, w),
-				   x->nthreads);
+			dmo__clock_join(clock_of(x, e), clock_of(x, w),
+					x->nthreads);
 		if (l->wtid != tid && x->mode == DMO__X_DPOR &&
 		    e >= x->race_from && !before(x, w, base))
 			dmo__search_race(x, w, e);

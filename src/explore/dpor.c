@@ -68,7 +68,11 @@ static bool is_mutex(const struct dmo__ev *e)
 	return e->kind == DMO__EV_LOCK || e->kind == DMO__EV_UNLOCK;
 }
 
-bool dmo__dep(const struct dmo__ev *a, const struct dmo__ev *b)
+/*
+ * Static inline: the search asks this millions of times from its inner
+ * loops (sleep sets, weak initials), which should not pay a call each.
+ */
+static inline bool dep(const struct dmo__ev *a, const struct dmo__ev *b)
 {
 	if (a->tid == b->tid)
 		return false;
@@ -89,23 +93,30 @@ bool dmo__dep(const struct dmo__ev *a, const struct dmo__ev *b)
 }
 
 /*
- * Wakeup-tree nodes come from a pool with a free list.  The pool moves when
- * it grows, so callers that hold pointers into it reserve first.
+ * Wakeup-tree nodes come from a pool.  The pool moves when it grows, so
+ * callers that hold pointers into it reserve first.  It reaches hundreds
+ * of thousands of nodes (lastzero(15)), far more than the caches hold, so
+ * two things keep it cheap: freed slots are kept on a stack of indices
+ * rather than a list threaded through the nodes, so that taking one reads
+ * no cold node, and slots from wtop up, never used yet, are handed out in
+ * order once that stack is empty, so that growing the pool touches no
+ * memory.
  */
 static inline void wreserve(struct dmo__explorer *x, int n)
 {
-	while (x->wnfree < n) {
+	while (x->wnstack + (x->wcap - x->wtop) < n) {
 		int cap = x->wcap ? 2 * x->wcap : 1024;
 		struct dmo__wnode *p = realloc(x->wpool,
 					       (size_t)cap * sizeof(*p));
+		int *st;
 
 		if (!p)
 			abort();
-		for (int i = x->wcap; i < cap; i++)
-			p[i].next = i + 1 < cap ? i + 1 : x->wfree;
 		x->wpool = p;
-		x->wfree = x->wcap;
-		x->wnfree += cap - x->wcap;
+		st = realloc(x->wstack, (size_t)cap * sizeof(*st));
+		if (!st)
+			abort();
+		x->wstack = st;
 		x->wcap = cap;
 	}
 }
@@ -115,9 +126,7 @@ static int wnew(struct dmo__explorer *x, const struct dmo__ev *ev)
 	int n;
 
 	wreserve(x, 1);
-	n = x->wfree;
-	x->wfree = x->wpool[n].next;
-	x->wnfree--;
+	n = x->wnstack ? x->wstack[--x->wnstack] : x->wtop++;
 	x->wpool[n].ev = *ev;
 	x->wpool[n].child = -1;
 	x->wpool[n].next = -1;
@@ -127,9 +136,7 @@ static int wnew(struct dmo__explorer *x, const struct dmo__ev *ev)
 
 static void wrelease(struct dmo__explorer *x, int n)
 {
-	x->wpool[n].next = x->wfree;
-	x->wfree = n;
-	x->wnfree++;
+	x->wstack[x->wnstack++] = n;
 }
 
 static void wfree_forest(struct dmo__explorer *x, int n)
@@ -170,8 +177,8 @@ static struct dmo__ev resolve(struct dmo__explorer *x, const struct dmo__ev *q)
 		return r;
 	t = &x->th[q->tid];
 	if (q->tidx >= 1 && q->tidx <= t->nev) {
-		int e = x->thr_ev[(size_t)q->tid * DMO_XMAX_EVENTS +
-				  q->tidx - 1];
+		int e = x->thr_ev[(size_t)(q->tidx - 1) * DMO_XMAX_THREADS +
+				  q->tid];
 
 		r = x->evs[e].ev;
 	} else if (q->tidx == t->nev + 1 && t->state == DMO__T_LIVE) {
@@ -185,28 +192,37 @@ static struct dmo__ev resolve(struct dmo__explorer *x, const struct dmo__ev *q)
 
 /*
  * Is the thread of @q (about to perform @q; for a choice, any of the
- * values in @mask) a weak initial of @w: its first event in @w has no
- * earlier event of @w happening before it, or it has none in @w and is
- * independent of all of @w?
+ * values in @mask) a weak initial of @w: its first event in @w (@k, or -1
+ * when it has none) has no earlier event of @w happening before it, or it
+ * has none in @w and is independent of all of @w?
  */
-static bool weak_initial(const struct dmo__ev *q, uint64_t mask,
-			 const struct dmo__ev *w, int n)
+static bool weak_initial_at(const struct dmo__ev *q, uint64_t mask,
+			    const struct dmo__ev *w, int n, int k)
 {
-	for (int k = 0; k < n; k++) {
-		if (w[k].tid != q->tid)
-			continue;
+	if (k >= 0) {
 		if (w[k].kind == DMO__EV_CHOOSE &&
 		    !(mask & ((uint64_t)1 << w[k].aux)))
 			return false;
 		for (int j = 0; j < k; j++)
-			if (dmo__dep(&w[j], &w[k]))
+			if (dep(&w[j], &w[k]))
 				return false;
 		return true;
 	}
-	for (int k = 0; k < n; k++)
-		if (dmo__dep(q, &w[k]))
+	for (k = 0; k < n; k++)
+		if (dep(q, &w[k]))
 			return false;
 	return true;
+}
+
+/* weak_initial_at() with @k found: the first event of @q's thread in @w. */
+static bool weak_initial(const struct dmo__ev *q, uint64_t mask,
+			 const struct dmo__ev *w, int n)
+{
+	int k = 0;
+
+	while (k < n && w[k].tid != q->tid)
+		k++;
+	return weak_initial_at(q, mask, w, n, k < n ? k : -1);
 }
 
 static uint64_t ev_mask(const struct dmo__ev *e)
@@ -289,10 +305,19 @@ void dmo__search_race_ev(struct dmo__explorer *x, int e, int e2,
 	int te = x->evs[e].ev.tid;
 	uint32_t idx = x->evs[e].tidx;
 	int n = 0;
+	/* Each thread's first event in w: every sleeper asks for its own. */
+	int first[DMO_XMAX_THREADS];
 
-	for (int k = e + 1; k < e2; k++)
-		if (x->vc[(size_t)k * DMO_XMAX_THREADS + te] < idx)
-			w[n++] = x->evs[k].ev;
+	memset(first, -1, sizeof(first));
+	for (int k = e + 1; k < e2; k++) {
+		if (x->vc[(size_t)k * DMO_XMAX_THREADS + te] >= idx)
+			continue;
+		if (first[x->evs[k].ev.tid] < 0)
+			first[x->evs[k].ev.tid] = n;
+		w[n++] = x->evs[k].ev;
+	}
+	if (first[last->tid] < 0)
+		first[last->tid] = n;
 	w[n++] = *last;
 	if (node->sleep_gen != x->gen) {
 		refresh_sleep(x, e);
@@ -301,7 +326,7 @@ void dmo__search_race_ev(struct dmo__explorer *x, int e, int e2,
 	for (int s = 0; s < node->nsleep; s++) {
 		uint64_t mask = sl[s].kind == DMO__EV_CHOOSE ? sl[s].addr : 0;
 
-		if (weak_initial(&sl[s], mask, w, n))
+		if (weak_initial_at(&sl[s], mask, w, n, first[sl[s].tid]))
 			return;
 	}
 	wut_insert(x, &node->wut, w, n);
@@ -311,6 +336,8 @@ static struct dmo__ev *sleep_find(struct dmo__explorer *x, int i, int tid)
 {
 	struct dmo__ev *sl = sleep_of(x, i);
 
+	if (!(x->nodes[i].sleep_mask & ((uint32_t)1 << tid)))
+		return NULL;
 	for (int s = 0; s < x->nodes[i].nsleep; s++)
 		if (sl[s].tid == tid)
 			return &sl[s];
@@ -350,6 +377,7 @@ static int dpor_new_node(struct dmo__explorer *x, int i)
 	struct dmo__ev *sl = sleep_of(x, i);
 
 	node->nsleep = 0;
+	node->sleep_mask = 0;
 	node->nchoice = 0;
 	node->sleep_gen = x->gen;
 	if (i > 0) {
@@ -363,9 +391,10 @@ static int dpor_new_node(struct dmo__explorer *x, int i)
 		if (x->nodes[i - 1].sleep_gen != x->gen)
 			refresh_sleep(x, i - 1);
 		for (int s = 0; s < x->nodes[i - 1].nsleep; s++) {
-			if (psl[s].tid == e->tid || dmo__dep(&psl[s], e))
+			if (psl[s].tid == e->tid || dep(&psl[s], e))
 				continue;
 			sl[node->nsleep++] = psl[s];
+			node->sleep_mask |= (uint32_t)1 << psl[s].tid;
 		}
 	}
 	node->wut = x->pending;
@@ -378,6 +407,12 @@ static int dpor_new_node(struct dmo__explorer *x, int i)
 		if (ev.tid < x->nthreads && dmo__x_enabled(x, ev.tid)) {
 			node->ev = ev;
 			x->pending = x->wpool[c].child;
+			/*
+			 * The pool is large and cold: fetch the next node of
+			 * the branch while this step runs.
+			 */
+			if (x->pending >= 0)
+				__builtin_prefetch(&x->wpool[x->pending]);
 			wrelease(x, c);
 			goto chosen;
 		}
@@ -391,8 +426,11 @@ static int dpor_new_node(struct dmo__explorer *x, int i)
 
 		if (!dmo__x_enabled(x, p))
 			continue;
-		pe = dmo__x_pending_ev(x, p);
 		s = sleep_find(x, i, p);
+		/* Only a choice has something left to do while asleep. */
+		if (s && x->th[p].op.kind != DMO__OP_CHOOSE)
+			continue;
+		pe = dmo__x_pending_ev(x, p);
 		if (pe.kind == DMO__EV_CHOOSE) {
 			uint64_t done = s ? s->addr : 0;
 
@@ -551,6 +589,7 @@ static void sleep_add(struct dmo__explorer *x, int i, const struct dmo__ev *e)
 	if (s)
 		return;
 	s = &sleep_of(x, i)[x->nodes[i].nsleep++];
+	x->nodes[i].sleep_mask |= (uint32_t)1 << e->tid;
 	*s = *e;
 	if (e->kind == DMO__EV_CHOOSE)
 		s->addr = (uint64_t)1 << e->aux;
@@ -597,6 +636,9 @@ bool dmo__search_next(struct dmo__explorer *x)
 			node->wut = x->wpool[c].next;
 			node->ev = x->wpool[c].ev;
 			x->pending = x->wpool[c].child;
+			/* Cold: fetch it while the prefix replays. */
+			if (x->pending >= 0)
+				__builtin_prefetch(&x->wpool[x->pending]);
 			wrelease(x, c);
 		}
 branch:
@@ -627,7 +669,6 @@ struct dmo__explorer *dmo__x_new(const struct dmo_program *p, void *arg)
 	x->arg = arg;
 	x->cur = -1;
 	x->pending = -1;
-	x->wfree = -1;
 	x->evs = malloc(DMO_XMAX_EVENTS * sizeof(*x->evs));
 	x->vc = malloc((size_t)DMO_XMAX_EVENTS * DMO_XMAX_THREADS *
 		       sizeof(*x->vc));
@@ -655,6 +696,7 @@ void dmo__x_delete(struct dmo__explorer *x)
 	free(x->sleep);
 	free(x->scratch);
 	free(x->wpool);
+	free(x->wstack);
 	free(x->schedbuf);
 	free(x);
 }

@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dmaown/explore.h"
 #include "sync/sync.h"
@@ -204,6 +205,7 @@ struct dmo__node {
 	struct dmo__ev ev;	/* what runs here (tid, choice in aux) */
 	int wut;		/* remaining wakeup forest, -1: none */
 	int nsleep;		/* entries at sleep[i * DMO_XMAX_THREADS] */
+	uint32_t sleep_mask;	/* their threads: spares most lookups */
 	uint32_t sleep_gen;	/* execution whose addresses they hold */
 	uint64_t alts;		/* naive: threads still to try */
 	int nchoice;		/* choose: number of values */
@@ -271,7 +273,12 @@ struct dmo__explorer {
 	uint32_t gen;
 	int nev;
 	struct dmo__xevent *evs;
-	int *thr_ev;		/* [tid * DMO_XMAX_EVENTS + tidx - 1] */
+	/*
+	 * [(tidx - 1) * DMO_XMAX_THREADS + tid]: the k-th events of all
+	 * threads side by side, not each thread's row DMO_XMAX_EVENTS
+	 * apart, where the rows' hot heads would share L1 sets.
+	 */
+	int *thr_ev;
 	uint32_t *vc;		/* DMO_XMAX_THREADS clocks per event */
 	bool cut;		/* ended by BUG / UAF / deadlock */
 	struct dmo__xthread outsider;	/* what seam calls from a hook see */
@@ -298,7 +305,10 @@ struct dmo__explorer {
 	struct dmo__ev *sleep;	/* DMO_XMAX_THREADS entries per node */
 	struct dmo__ev *scratch;	/* a race's reversing sequence */
 	struct dmo__wnode *wpool;
-	int wcap, wfree, wnfree;
+	int wcap;		/* slots in wpool */
+	int *wstack;		/* freed slots, wnstack of them */
+	int wnstack;
+	int wtop;		/* slots from here up never used yet */
 	bool blocked_exec;
 
 	/* Random mode. */
@@ -332,6 +342,33 @@ struct dmo__explorer {
 	bool stop;		/* `first` hit */
 };
 
+typedef uint32_t dmo__clock4 __attribute__((vector_size(16)));
+
+/*
+ * Join the first @n components of clock @from into @to (componentwise
+ * maximum).  Joins run at every join, lock and conflicting access of a
+ * new event, so they work four components at a time without branches
+ * (a data-dependent branch per component mispredicts often).  @n is
+ * rounded up to a multiple of four: DMO_XMAX_THREADS is one, and the
+ * components of threads not yet created are zero in every clock of the
+ * execution, so the extra ones join zero with zero.
+ */
+static inline void dmo__clock_join(uint32_t *to, const uint32_t *from, int n)
+{
+	for (int i = 0; i < n; i += 4) {
+		dmo__clock4 a, b, gt;
+
+		memcpy(&a, to + i, sizeof(a));
+		memcpy(&b, from + i, sizeof(b));
+		gt = (dmo__clock4)(b > a);
+		a = (a & ~gt) | (b & gt);
+		memcpy(to + i, &a, sizeof(a));
+	}
+}
+
+_Static_assert(DMO_XMAX_THREADS % 4 == 0, "clocks join four at a time");
+_Static_assert(DMO_XMAX_THREADS <= 32, "a sleep set's threads fit a mask");
+
 static inline struct dmo__explorer *dmo__x(struct dmo_sync *s)
 {
 	return (struct dmo__explorer *)s;
@@ -342,24 +379,62 @@ int dmo__coro_init(struct dmo__explorer *x, struct dmo__xthread *t);
 void dmo__coro_resume(struct dmo__explorer *x, struct dmo__xthread *t);
 void dmo__coro_yield(struct dmo__explorer *x, struct dmo__xthread *t,
 		     bool dying);
-void dmo__coro_switch(struct dmo__explorer *x, struct dmo__xthread *from,
-		      struct dmo__xthread *to);
 void dmo__coro_free(struct dmo__xthread *t);
+void dmo__coro_switch(struct dmo__explorer *x, struct dmo__xthread *from,
+		      struct dmo__xthread *to, bool dying);
 
 /* engine (sync/explore.c) */
 extern const struct dmo_sync_ops dmo__explore_ops;
 void dmo__x_end(struct dmo__explorer *x);
-bool dmo__x_enabled(struct dmo__explorer *x, int tid);
 struct dmo__ev dmo__x_pending_ev(struct dmo__explorer *x, int tid);
 int dmo__x_run(struct dmo__explorer *x);
 int dmo__x_mutex_slot(struct dmo__explorer *x, const struct dmo_mutex *m);
 void dmo__x_free_execution(struct dmo__explorer *x);
 
+/*
+ * Can thread @tid perform its pending op now?  Inline: the search and the
+ * threads ask it about every thread at every new step.
+ */
+static inline bool dmo__x_enabled(struct dmo__explorer *x, int tid)
+{
+	const struct dmo__xthread *t = &x->th[tid];
+
+	if (t->state != DMO__T_LIVE)
+		return false;
+	switch (t->op.kind) {
+	case DMO__OP_LOCK:
+		return x->mtx[dmo__x_mutex_slot(x, t->op.p)].owner < 0;
+	case DMO__OP_JOIN:
+		return x->th[t->op.target].state == DMO__T_DONE;
+	default:
+		return true;
+	}
+}
+
 /* dpor.c */
 struct dmo__explorer *dmo__x_new(const struct dmo_program *p, void *arg);
 void dmo__x_delete(struct dmo__explorer *x);
-bool dmo__dep(const struct dmo__ev *a, const struct dmo__ev *b);
 int dmo__search_pick(struct dmo__explorer *x, int *choice);
+
+/*
+ * Most steps of an exhaustive search replay the prefix, where the answer
+ * is already written in the node: this inline fast path spares them the
+ * call into the search, whose frame is large.  The last node of the
+ * prefix still goes through dmo__search_pick(), which may have to set up
+ * the branch taken there.
+ */
+static inline int dmo__pick(struct dmo__explorer *x, int *choice)
+{
+	if ((x->mode == DMO__X_DPOR || x->mode == DMO__X_NAIVE) &&
+	    x->nev < x->prefix - 1) {
+		const struct dmo__ev *ev = &x->nodes[x->nev].ev;
+
+		if (ev->kind == DMO__EV_CHOOSE)
+			*choice = ev->aux;
+		return ev->tid;
+	}
+	return dmo__search_pick(x, choice);
+}
 void dmo__search_race(struct dmo__explorer *x, int e, int e2);
 void dmo__search_race_ev(struct dmo__explorer *x, int e, int e2,
 			 const struct dmo__ev *last);

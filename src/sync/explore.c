@@ -55,6 +55,23 @@ static bool step(struct dmo__explorer *x, int tid, int choice);
 static void after_step(struct dmo__explorer *x);
 
 /*
+ * May the running thread @me ask the search who runs next, instead of
+ * going back to the scheduler?  Yes when the answer is known to be some
+ * thread: in the replayed prefix, or when a thread can run.  Otherwise
+ * (nobody can run: the execution is over, or deadlocked) the scheduler
+ * handles the end.
+ */
+static bool may_pick(struct dmo__explorer *x, int me)
+{
+	if (x->nev < x->prefix || dmo__x_enabled(x, me))
+		return true;
+	for (int i = 0; i < x->nthreads; i++)
+		if (i != me && dmo__x_enabled(x, i))
+			return true;
+	return false;
+}
+
+/*
  * Post the pending op and wait until it has been performed.
  *
  * A round trip through the scheduler's stack costs two context switches
@@ -63,8 +80,10 @@ static void after_step(struct dmo__explorer *x);
  * answer is itself (a replayed prefix is mostly long runs of one thread)
  * it performs the step in place and carries on; when it is another
  * thread, it performs that thread's step and switches straight to it,
- * leaving its own op pending for whoever picks it later.  Only what needs
- * the scheduler (nobody can run, the execution is over, a child being
+ * leaving its own op pending for whoever picks it later.  A thread that
+ * cannot run (blocked, or just ended: see dmo__x_end()) does the same,
+ * switching away for good when it has ended.  Only what needs the
+ * scheduler (nobody can run, the execution is over, a child being
  * spawned) goes there, with the search's answer left for it so that the
  * search is asked exactly once per step.
  */
@@ -81,14 +100,13 @@ static uint64_t post(struct dmo__explorer *x)
 	}
 	if (x->spawning && x->spawner >= 0) {
 		/* First op of a child being spawned: back to the spawner. */
-		dmo__coro_switch(x, t, &x->th[x->spawner]);
+		dmo__coro_switch(x, t, &x->th[x->spawner], false);
 		return t->op.result;
 	}
 	while (!x->spawning && !x->cut && !x->rule_error &&
-	       x->nev < DMO_XMAX_EVENTS &&
-	       (x->nev < x->prefix || dmo__x_enabled(x, me))) {
+	       x->nev < DMO_XMAX_EVENTS && may_pick(x, me)) {
 		int choice = -1;
-		int tid = dmo__search_pick(x, &choice);
+		int tid = dmo__pick(x, &choice);
 		bool go_on;
 
 		if (tid < 0) {
@@ -104,23 +122,30 @@ static uint64_t post(struct dmo__explorer *x)
 			__builtin_trap();
 		}
 		after_step(x);
-		if (tid == me)
+		if (tid == me && go_on)
 			return t->op.result;
 		if (go_on) {
-			/* Our op is still pending: whoever picks us runs it. */
-			dmo__coro_switch(x, t, &x->th[tid]);
+			/*
+			 * Our op is still pending: whoever picks us runs it.
+			 * An ended thread is never picked: it leaves for good.
+			 */
+			dmo__coro_switch(x, t, &x->th[tid],
+					 t->state == DMO__T_DONE);
 			return t->op.result;
 		}
-		/* @tid just ended: ask again. */
+		/* @tid (maybe this very thread) just ended: ask again. */
 	}
-	dmo__coro_yield(x, t, false);
+	dmo__coro_yield(x, t, t->state == DMO__T_DONE);
 	return t->op.result;
 }
 
 /*
  * A thread's body returned: its end is a step like any other, taken in
- * place when the search picks it at once.  The caller then leaves for
- * good.
+ * place when the search picks it at once.  Once it is taken, the thread
+ * carries on asking the search and hands the CPU straight to the next
+ * thread, never to be resumed; it returns only when its end is still
+ * pending (the scheduler or another thread will take it), and the caller
+ * then leaves for good.
  */
 void dmo__x_end(struct dmo__explorer *x)
 {
@@ -457,22 +482,6 @@ static uint64_t size_mask(size_t size)
 	return size >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * size)) - 1;
 }
 
-bool dmo__x_enabled(struct dmo__explorer *x, int tid)
-{
-	const struct dmo__xthread *t = &x->th[tid];
-
-	if (t->state != DMO__T_LIVE)
-		return false;
-	switch (t->op.kind) {
-	case DMO__OP_LOCK:
-		return x->mtx[dmo__x_mutex_slot(x, t->op.p)].owner < 0;
-	case DMO__OP_JOIN:
-		return x->th[t->op.target].state == DMO__T_DONE;
-	default:
-		return true;
-	}
-}
-
 static struct dmo__xblock *freed_block(struct dmo__explorer *x, uintptr_t a)
 {
 	if (!x->any_freed)
@@ -487,10 +496,6 @@ static struct dmo__xblock *freed_block(struct dmo__explorer *x, uintptr_t a)
 	return NULL;
 }
 
-/*
- * Components of threads not yet created are zero in every clock of the
- * execution, so only the first nthreads need joining.
- */
 /* The pending op of @tid as an event, judged on the current state. */
 static inline struct dmo__ev pending_ev(struct dmo__explorer *x, int tid)
 {
@@ -559,13 +564,6 @@ static inline struct dmo__ev pending_ev(struct dmo__explorer *x, int tid)
 struct dmo__ev dmo__x_pending_ev(struct dmo__explorer *x, int tid)
 {
 	return pending_ev(x, tid);
-}
-
-static void join_clock(uint32_t *to, const uint32_t *from, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (from[i] > to[i])
-			to[i] = from[i];
 }
 
 static const char *op_verb(const struct dmo__op *op)
@@ -697,8 +695,9 @@ static void do_lock(struct dmo__explorer *x, int tid, int e,
 	uint32_t *cv = x->vc + (size_t)e * DMO_XMAX_THREADS;
 
 	if (xm->last_ev >= 0 && x->need_vc)
-		join_clock(cv, x->vc + (size_t)xm->last_ev * DMO_XMAX_THREADS,
-			   x->nthreads);
+		dmo__clock_join(cv,
+				x->vc + (size_t)xm->last_ev * DMO_XMAX_THREADS,
+				x->nthreads);
 	if (t->op.kind == DMO__OP_LOCK) {
 		int l = xm->last_lock;
 
@@ -716,7 +715,7 @@ static void do_lock(struct dmo__explorer *x, int tid, int e,
 		xm->last_lock = e;
 		if (t->nheld < DMO_XMAX_HELD)
 			t->held[t->nheld++] = slot;
-		join_clock(t->sync, xm->sync, x->nthreads);
+		dmo__clock_join(t->sync, xm->sync, x->nthreads);
 		if (x->mode == DMO__X_REPLAY)
 			dmo__trace_step(x, tid, "lock", t->op.fn, "%s",
 					xm->name);
@@ -834,7 +833,7 @@ static int do_spawn(struct dmo__explorer *x, int tid, int e)
 	x->spawning = true;
 	x->spawner = x->cur;
 	if (x->cur >= 0)
-		dmo__coro_switch(x, &x->th[x->cur], c);
+		dmo__coro_switch(x, &x->th[x->cur], c, false);
 	else
 		dmo__coro_resume(x, c);
 	x->spawning = false;
@@ -859,7 +858,7 @@ static bool step(struct dmo__explorer *x, int tid, int choice)
 	ev->ev = pending_ev(x, tid);
 	ev->tidx = ++t->nev;
 	if (ev->tidx <= DMO_XMAX_EVENTS)
-		x->thr_ev[(size_t)tid * DMO_XMAX_EVENTS + ev->tidx - 1] = e;
+		x->thr_ev[(size_t)(ev->tidx - 1) * DMO_XMAX_THREADS + tid] = e;
 	ev->choice = -1;
 	/*
 	 * The search's clocks matter only to DPOR, and an event replayed in
@@ -964,10 +963,11 @@ static bool step(struct dmo__explorer *x, int tid, int choice)
 		struct dmo__xthread *c = &x->th[op->target];
 
 		if (x->need_vc)
-			join_clock(cv, x->vc + (size_t)c->last_ev *
-					       DMO_XMAX_THREADS,
-			   x->nthreads);
-		join_clock(t->sync, c->sync, x->nthreads);
+			dmo__clock_join(cv,
+					x->vc + (size_t)c->last_ev *
+							DMO_XMAX_THREADS,
+					x->nthreads);
+		dmo__clock_join(t->sync, c->sync, x->nthreads);
 		c->joined = true;
 		if (x->mode == DMO__X_REPLAY)
 			dmo__trace_step(x, tid, "join", op->fn, "%s", c->name);
@@ -1086,7 +1086,7 @@ int dmo__x_run(struct dmo__explorer *x)
 			x->cut = true;
 			break;
 		}
-		tid = dmo__search_pick(x, &choice);
+		tid = dmo__pick(x, &choice);
 		if (tid < 0)
 			break;
 run:
