@@ -65,24 +65,61 @@ bool dmo__fault(struct dmo_world *w)
 	return w->fail_nth > 0 && n == w->fail_nth;
 }
 
+/*
+ * "@kind @name", the name to give dmo_alloc() for an object, so that a
+ * trace shows a pointer to it as, say, "device 0000:01:00.1" rather than
+ * an address.  The backend keeps the string's address and the explorer
+ * may read it until the execution ends, so it lives as long as the world,
+ * which a program destroys once the execution is over (its reset hook).
+ * It is in w->labels before the allocation, which is a step the explorer
+ * may never resume: the world still frees it, once dmo_world_create() has
+ * handed it to the caller.  NULL when memory ran out.
+ */
+static const char *label(struct dmo_world *w, const char *kind,
+			 const char *name)
+{
+	size_t n = strlen(kind) + 1 + strlen(name) + 1;
+	char *l = malloc(n);
+
+	if (!l)
+		return NULL;
+	snprintf(l, n, "%s %s", kind, name);
+	if (!push(&w->labels, &w->nr_labels, l)) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+/*
+ * A new owner token, its block named @what.  Its name lives in the block
+ * too, so the token owns nothing to free: the allocation may be a step the
+ * explorer never resumes, even inside dmo_world_create().
+ */
+static struct dmo_owner *owner_new(struct dmo_world *w, const char *name,
+				   const char *what)
+{
+	size_t len = strlen(name) + 1;
+	struct dmo_owner *o = dmo_alloc(w->s, sizeof(*o) + len, what);
+
+	if (!o)
+		return NULL;
+	o->name = memcpy(o + 1, name, len);
+	o->next = w->owners;
+	w->owners = o;
+	return o;
+}
+
 struct dmo_owner *dmo__owner_intern(struct dmo_world *w, const char *name)
 {
+	const char *lbl;
 	struct dmo_owner *o;
 
 	for (o = w->owners; o; o = o->next)
 		if (strcmp(o->name, name) == 0)
 			return o;
-	o = calloc(1, sizeof(*o));
-	if (!o)
-		return NULL;
-	o->name = strdup(name);
-	if (!o->name) {
-		free(o);
-		return NULL;
-	}
-	o->next = w->owners;
-	w->owners = o;
-	return o;
+	lbl = label(w, "owner", name);
+	return lbl ? owner_new(w, name, lbl) : NULL;
 }
 
 /* @pol with every operation it leaves unset taken from upstream. */
@@ -120,8 +157,12 @@ struct dmo_world *dmo_world_create(struct dmo_sync *s, enum dmo_policy policy)
 	policy_complete(&w->ops, policies[policy]);
 	w->pol = &w->ops;
 	dmo_mutex_init(s, &w->lock, "world->lock");
-	w->tok_vfio = dmo__owner_intern(w, "vfio");
-	w->tok_dma_api = dmo__owner_intern(w, "dma-api");
+	/*
+	 * Named by literals: until this returns, a step the explorer never
+	 * resumes would leave a label behind with no one to free it.
+	 */
+	w->tok_vfio = owner_new(w, "vfio", "owner vfio");
+	w->tok_dma_api = owner_new(w, "dma-api", "owner dma-api");
 	if (!w->tok_vfio || !w->tok_dma_api) {
 		dmo_world_destroy(w);
 		return NULL;
@@ -130,17 +171,17 @@ struct dmo_world *dmo_world_create(struct dmo_sync *s, enum dmo_policy policy)
 }
 
 /*
- * The world, its groups, devices and driver handles, and the driver
- * objects still registered are not freed here: they come from dmo_alloc(),
- * whose memory belongs to the backend and is reclaimed by it (the
- * explorer when the execution ends, pthread when it is destroyed).  That
- * lets this run after an execution the explorer cut short, and it puts
- * every object threads share at the same address in every execution,
- * which the explorer's memory of earlier executions relies on.
+ * The world, its groups, devices, owner tokens and driver handles, and
+ * the driver objects still registered are not freed here: they come from
+ * dmo_alloc(), whose memory belongs to the backend and is reclaimed by it
+ * (the explorer when the execution ends, pthread when it is destroyed).
+ * Only the strings and arrays they point to are ours to free.  That lets
+ * this run after an execution the explorer cut short, and it puts every
+ * object threads share at the same address in every execution, which
+ * the explorer's memory of earlier executions relies on.
  */
 void dmo_world_destroy(struct dmo_world *w)
 {
-	struct dmo_owner *o, *next;
 	int i;
 
 	if (!w)
@@ -166,11 +207,9 @@ void dmo_world_destroy(struct dmo_world *w)
 		free(w->buses[i]->name);
 		free(w->buses[i]);
 	}
-	for (o = w->owners; o; o = next) {
-		next = o->next;
-		free(o->name);
-		free(o);
-	}
+	for (i = 0; i < w->nr_labels; i++)
+		free(w->labels[i]);
+	free(w->labels);
 	free(w->devices);
 	free(w->groups);
 	free(w->drivers);
@@ -202,11 +241,13 @@ struct dmo_driver *dmo_driver_add(struct dmo_world *w, const char *name,
 				  struct dmo_bus *bus, bool managed_dma,
 				  enum dmo_probe probe)
 {
+	const char *lbl;
 	struct dmo_driver *drv;
 
 	if (w->started || !bus || dmo_world_driver(w, name))
 		return NULL;
-	drv = dmo_alloc(w->s, sizeof(*drv), "driver");
+	lbl = label(w, "driver", name);
+	drv = lbl ? dmo_alloc(w->s, sizeof(*drv), lbl) : NULL;
 	if (!drv)
 		return NULL;
 	drv->name = strdup(name);
@@ -224,12 +265,16 @@ struct dmo_driver *dmo_driver_add(struct dmo_world *w, const char *name,
 struct dmo_group *dmo_group_add(struct dmo_world *w, int id)
 {
 	struct dmo_group *g = dmo_world_group(w, id);
+	const char *lbl;
+	char num[16];
 
 	if (g)
 		return g;
 	if (w->started)
 		return NULL;
-	g = dmo_alloc(w->s, sizeof(*g), "iommu_group");
+	snprintf(num, sizeof(num), "%d", id);
+	lbl = label(w, "iommu_group", num);
+	g = lbl ? dmo_alloc(w->s, sizeof(*g), lbl) : NULL;
 	if (!g)
 		return NULL;
 	g->w = w;
@@ -254,11 +299,13 @@ void dmo_group_set_nodefault(struct dmo_group *g)
 struct dmo_device *dmo_device_add(struct dmo_world *w, const char *name,
 				  struct dmo_bus *bus, struct dmo_group *group)
 {
+	const char *lbl;
 	struct dmo_device *dev;
 
 	if (w->started || !bus || dmo_world_device(w, name))
 		return NULL;
-	dev = dmo_alloc(w->s, sizeof(*dev), "device");
+	lbl = label(w, "device", name);
+	dev = lbl ? dmo_alloc(w->s, sizeof(*dev), lbl) : NULL;
 	if (!dev)
 		return NULL;
 	dev->w = w;

@@ -40,7 +40,7 @@ enum dmo_domain {
 
 /* An owner token: its address is the token, its name is for reports. */
 struct dmo_owner {
-	char *name;			/* immutable after set-up */
+	char *name;			/* immutable: in the token's block */
 	struct dmo_owner *next;		/* immutable after set-up */
 };
 
@@ -177,6 +177,9 @@ struct dmo_world {
 	struct dmo_group **groups;	/* immutable after set-up */
 	int nr_groups;			/* immutable after set-up */
 	struct dmo_owner *owners;	/* immutable after set-up */
+	/* immutable after set-up: its blocks' names (core.c's label()) */
+	char **labels;
+	int nr_labels;			/* immutable after set-up */
 	struct dmo_owner *tok_vfio;	/* immutable: VFIO's group claims */
 	struct dmo_owner *tok_dma_api;	/* immutable: recompute's */
 

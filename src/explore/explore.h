@@ -462,5 +462,9 @@ bool dmo__sched_done(struct dmo__explorer *x);
 void dmo__trace_step(struct dmo__explorer *x, int tid, const char *op,
 		     const char *fn, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Room for a value from dmo__trace_value(); a longer one is cut. */
+#define DMO_XVAL 128
+const char *dmo__trace_value(const struct dmo__explorer *x, uint64_t v,
+			     size_t size, char *buf, size_t len);
 
 #endif /* DMO_EXPLORE_PRIV_H */

@@ -17,6 +17,7 @@
  * the program, and replay says so (-EINVAL) instead of guessing.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,42 @@ bool dmo__sched_done(struct dmo__explorer *x)
 {
 	return !x->sched_bad && x->sched_run == 0 &&
 	       (*x->sched == '\0' || *x->sched == '+');
+}
+
+/*
+ * A pointer that a replayed step read or wrote, as its trace line shows
+ * it: by the name dmo_alloc() gave the block it points into, which reads
+ * better than an address and, unlike one, is the same in every process
+ * (ASLR moves the arenas and the heap).  Blocks are never reused within an
+ * execution, so at most one of them holds @v; the newest is taken first
+ * all the same.  Anything else stays hexadecimal, as the integers are.
+ * Only replay formats steps, so this linear walk costs the search nothing.
+ */
+const char *dmo__trace_value(const struct dmo__explorer *x, uint64_t v,
+			     size_t size, char *buf, size_t len)
+{
+	if (size != sizeof(void *)) {
+		snprintf(buf, len, "0x%" PRIx64, v);
+		return buf;
+	}
+	if (!v)
+		return "NULL";
+	for (int i = x->nblocks - 1; i >= 0; i--) {
+		const struct dmo__xblock *b = &x->blocks[i];
+		uintptr_t p = (uintptr_t)b->p;
+		const char *freed = b->freed ? " (freed)" : "";
+
+		if (v < p || v - p >= (b->size ? b->size : 1))
+			continue;
+		if (v == p)
+			snprintf(buf, len, "%s%s", b->what, freed);
+		else
+			snprintf(buf, len, "%s+%" PRIu64 "%s", b->what, v - p,
+				 freed);
+		return buf;
+	}
+	snprintf(buf, len, "0x%" PRIx64, v);
+	return buf;
 }
 
 void dmo__trace_step(struct dmo__explorer *x, int tid, const char *op,

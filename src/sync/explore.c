@@ -335,7 +335,7 @@ static void *op_alloc(struct dmo_sync *s, size_t size, const char *what)
 	op->kind = DMO__OP_ALLOC;
 	op->size = size;
 	op->what = what;
-	op->fn = what;
+	op->fn = "-";	/* the seam is not told who allocates */
 	return (void *)(uintptr_t)post(x);
 }
 
@@ -611,15 +611,19 @@ static void trace_access(struct dmo__explorer *x, int tid,
 			 const struct dmo__op *op, uint64_t old, bool ok)
 {
 	const char *w = op->what;
+	char v[DMO_XVAL];
 
 	switch (op->kind) {
 	case DMO__OP_LOAD:
-		dmo__trace_step(x, tid, "read", op->fn, "%s == 0x%" PRIx64, w,
-				old);
+		dmo__trace_step(x, tid, "read", op->fn, "%s == %s", w,
+				dmo__trace_value(x, old, op->size, v,
+						 sizeof(v)));
 		break;
 	case DMO__OP_STORE:
-		dmo__trace_step(x, tid, "write", op->fn, "%s = 0x%" PRIx64, w,
-				op->val & size_mask(op->size));
+		dmo__trace_step(x, tid, "write", op->fn, "%s = %s", w,
+				dmo__trace_value(x,
+						 op->val & size_mask(op->size),
+						 op->size, v, sizeof(v)));
 		break;
 	case DMO__OP_ADD:
 		dmo__trace_step(x, tid, "rmw", op->fn,
