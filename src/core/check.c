@@ -69,6 +69,31 @@ static int check_isolation(const struct dmo_world *w,
 	return 1;
 }
 
+/* A user-space owner keeps the group off the default domain, and off none. */
+int dmo__check_user_domain(const struct dmo_world *w,
+			   const struct dmo_group *g, dmo_check_fn cb,
+			   void *arg)
+{
+	if (g->domain != DMO_DOM_DEFAULT && g->domain != DMO_DOM_NONE)
+		return 0;
+	dmo__checkf(cb, arg, DMO_VIOL_ACCOUNTING,
+		    "group %d: owned by %s but on the %s domain", g->id,
+		    dmo_owner_name(w, g->owner),
+		    g->domain == DMO_DOM_NONE ? "no" : "default");
+	return 1;
+}
+
+/* At quiescence, a group user space holds must have an owner. */
+int dmo__check_held_owned(const struct dmo_group *g, dmo_check_fn cb,
+			  void *arg)
+{
+	if (g->owner || !dmo__group_user_held(g))
+		return 0;
+	dmo__checkf(cb, arg, DMO_VIOL_ACCOUNTING,
+		    "group %d: held by user space but owner none", g->id);
+	return 1;
+}
+
 bool dmo__group_user_held(const struct dmo_group *g)
 {
 	if (g->ghost_user > 0)
@@ -93,14 +118,8 @@ int dmo__check_counted_group(const struct dmo_world *w,
 			    cnt);
 		n++;
 	}
-	if (g->owner && (g->domain == DMO_DOM_DEFAULT ||
-			 g->domain == DMO_DOM_NONE)) {
-		dmo__checkf(cb, arg, DMO_VIOL_ACCOUNTING,
-			    "group %d: owned by %s but on the %s domain", g->id,
-			    owner,
-			    g->domain == DMO_DOM_NONE ? "no" : "default");
-		n++;
-	}
+	if (g->owner)
+		n += dmo__check_user_domain(w, g, cb, arg);
 	if (g->nr_devs && !g->nr_members && cnt > 0) {
 		dmo__checkf(cb, arg, DMO_VIOL_ACCOUNTING,
 			    "group %d: empty but owner_cnt %d (owner %s)",
@@ -116,13 +135,7 @@ int dmo__check_counted_group(const struct dmo_world *w,
 			    g->id, cnt, kdma, kdma == 1 ? "" : "s");
 		n++;
 	}
-	if (!g->owner && dmo__group_user_held(g)) {
-		dmo__checkf(cb, arg, DMO_VIOL_ACCOUNTING,
-			    "group %d: held by user space but owner none",
-			    g->id);
-		n++;
-	}
-	return n;
+	return n + dmo__check_held_owned(g, cb, arg);
 }
 
 int dmo_world_check(const struct dmo_world *w, bool quiescent, dmo_check_fn cb,

@@ -275,6 +275,11 @@ int dmo__check_counted_group(const struct dmo_world *w,
 			     dmo_check_fn cb, void *arg);
 int dmo__group_kdma_users(const struct dmo_group *g);
 bool dmo__group_user_held(const struct dmo_group *g);
+int dmo__check_user_domain(const struct dmo_world *w,
+			   const struct dmo_group *g, dmo_check_fn cb,
+			   void *arg);
+int dmo__check_held_owned(const struct dmo_group *g, dmo_check_fn cb,
+			  void *arg);
 void dmo__checkf(dmo_check_fn cb, void *arg, enum dmo_viol_kind kind,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

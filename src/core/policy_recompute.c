@@ -201,14 +201,8 @@ static int rc_check_group(const struct dmo_world *w, const struct dmo_group *g,
 			    g->id, g->owner_cnt);
 		n++;
 	}
-	if (user && (g->domain == DMO_DOM_DEFAULT ||
-		     g->domain == DMO_DOM_NONE)) {
-		dmo__checkf(cb, arg, DMO_VIOL_ACCOUNTING,
-			    "group %d: owned by %s but on the %s domain", g->id,
-			    owner,
-			    g->domain == DMO_DOM_NONE ? "no" : "default");
-		n++;
-	}
+	if (user)
+		n += dmo__check_user_domain(w, g, cb, arg);
 	if (!quiescent)
 		return n;
 	kdma = dmo__group_kdma_users(g);
@@ -223,13 +217,7 @@ static int rc_check_group(const struct dmo_world *w, const struct dmo_group *g,
 			    g->id);
 		n++;
 	}
-	if (!g->owner && dmo__group_user_held(g)) {
-		dmo__checkf(cb, arg, DMO_VIOL_ACCOUNTING,
-			    "group %d: held by user space but owner none",
-			    g->id);
-		n++;
-	}
-	return n;
+	return n + dmo__check_held_owned(g, cb, arg);
 }
 
 /*
