@@ -140,6 +140,22 @@ static uint64_t post(struct dmo__explorer *x)
 }
 
 /*
+ * The calling thread's next operation, with what every kind shares filled
+ * in; the caller adds its own fields and posts it.
+ */
+static inline struct dmo__op *op_begin(struct dmo__explorer *x,
+				       enum dmo__opk kind, const char *what,
+				       const char *fn)
+{
+	struct dmo__op *op = &self(x)->op;
+
+	op->kind = kind;
+	op->what = what;
+	op->fn = fn;
+	return op;
+}
+
+/*
  * A thread's body returned: its end is a step like any other, taken in
  * place when the search picks it at once.  Once it is taken, the thread
  * carries on asking the search and hands the CPU straight to the next
@@ -149,11 +165,7 @@ static uint64_t post(struct dmo__explorer *x)
  */
 void dmo__x_end(struct dmo__explorer *x)
 {
-	struct dmo__op *op = &self(x)->op;
-
-	op->kind = DMO__OP_END;
-	op->fn = "-";
-	op->what = "";
+	op_begin(x, DMO__OP_END, "", "-");
 	post(x);
 }
 
@@ -213,12 +225,8 @@ static void op_mutex_lock(struct dmo_sync *s, struct dmo_mutex *m,
 			  const char *fn)
 {
 	struct dmo__explorer *x = dmo__x(s);
-	struct dmo__op *op = &self(x)->op;
 
-	op->kind = DMO__OP_LOCK;
-	op->p = m;
-	op->fn = fn;
-	op->what = m->name;
+	op_begin(x, DMO__OP_LOCK, m->name, fn)->p = m;
 	post(x);
 }
 
@@ -226,12 +234,8 @@ static void op_mutex_unlock(struct dmo_sync *s, struct dmo_mutex *m,
 			    const char *fn)
 {
 	struct dmo__explorer *x = dmo__x(s);
-	struct dmo__op *op = &self(x)->op;
 
-	op->kind = DMO__OP_UNLOCK;
-	op->p = m;
-	op->fn = fn;
-	op->what = m->name;
+	op_begin(x, DMO__OP_UNLOCK, m->name, fn)->p = m;
 	post(x);
 }
 
@@ -248,14 +252,11 @@ static uint64_t op_load(struct dmo_sync *s, const void *p, size_t size,
 			enum dmo_access acc, const char *what, const char *fn)
 {
 	struct dmo__explorer *x = dmo__x(s);
-	struct dmo__op *op = &self(x)->op;
+	struct dmo__op *op = op_begin(x, DMO__OP_LOAD, what, fn);
 
-	op->kind = DMO__OP_LOAD;
 	op->p = (void *)(uintptr_t)p;
 	op->size = size;
 	op->val = acc;
-	op->what = what;
-	op->fn = fn;
 	return post(x);
 }
 
@@ -263,15 +264,12 @@ static void op_store(struct dmo_sync *s, void *p, size_t size, uint64_t v,
 		     enum dmo_access acc, const char *what, const char *fn)
 {
 	struct dmo__explorer *x = dmo__x(s);
-	struct dmo__op *op = &self(x)->op;
+	struct dmo__op *op = op_begin(x, DMO__OP_STORE, what, fn);
 
-	op->kind = DMO__OP_STORE;
 	op->p = p;
 	op->size = size;
 	op->val = v;
 	op->expected = acc;
-	op->what = what;
-	op->fn = fn;
 	post(x);
 }
 
@@ -279,14 +277,11 @@ static uint64_t op_fetch_add(struct dmo_sync *s, void *p, size_t size,
 			     uint64_t v, const char *what, const char *fn)
 {
 	struct dmo__explorer *x = dmo__x(s);
-	struct dmo__op *op = &self(x)->op;
+	struct dmo__op *op = op_begin(x, DMO__OP_ADD, what, fn);
 
-	op->kind = DMO__OP_ADD;
 	op->p = p;
 	op->size = size;
 	op->val = v;
-	op->what = what;
-	op->fn = fn;
 	return post(x);
 }
 
@@ -295,16 +290,13 @@ static bool op_cmpxchg(struct dmo_sync *s, void *p, size_t size,
 		       const char *fn)
 {
 	struct dmo__explorer *x = dmo__x(s);
-	struct dmo__op *op = &self(x)->op;
+	struct dmo__op *op = op_begin(x, DMO__OP_CAS, what, fn);
 	bool ok;
 
-	op->kind = DMO__OP_CAS;
 	op->p = p;
 	op->size = size;
 	op->val = desired;
 	op->expected = *expected;
-	op->what = what;
-	op->fn = fn;
 	ok = post(x) != 0;
 	*expected = op->expected;
 	return ok;
@@ -314,42 +306,31 @@ static int op_choose(struct dmo_sync *s, int n, const char *what,
 		     const char *fn)
 {
 	struct dmo__explorer *x = dmo__x(s);
-	struct dmo__op *op = &self(x)->op;
 
 	if (n <= 1)
 		return 0;
 	if (n > 64)
 		n = 64;
-	op->kind = DMO__OP_CHOOSE;
-	op->n = n;
-	op->what = what;
-	op->fn = fn;
+	op_begin(x, DMO__OP_CHOOSE, what, fn)->n = n;
 	return (int)post(x);
 }
 
 static void *op_alloc(struct dmo_sync *s, size_t size, const char *what)
 {
 	struct dmo__explorer *x = dmo__x(s);
-	struct dmo__op *op = &self(x)->op;
 
-	op->kind = DMO__OP_ALLOC;
-	op->size = size;
-	op->what = what;
-	op->fn = "-";	/* the seam is not told who allocates */
+	/* The seam is not told who allocates: no function. */
+	op_begin(x, DMO__OP_ALLOC, what, "-")->size = size;
 	return (void *)(uintptr_t)post(x);
 }
 
 static void op_free(struct dmo_sync *s, void *p, const char *fn)
 {
 	struct dmo__explorer *x = dmo__x(s);
-	struct dmo__op *op = &self(x)->op;
 
 	if (!p)
 		return;
-	op->kind = DMO__OP_FREE;
-	op->p = p;
-	op->what = "";
-	op->fn = fn;
+	op_begin(x, DMO__OP_FREE, "", fn)->p = p;
 	post(x);
 }
 
@@ -357,15 +338,12 @@ static int op_thread_create(struct dmo_sync *s, struct dmo_thread **t,
 			    const char *name, dmo_thread_fn fn, void *arg)
 {
 	struct dmo__explorer *x = dmo__x(s);
-	struct dmo__op *op = &self(x)->op;
+	struct dmo__op *op = op_begin(x, DMO__OP_SPAWN, name, "thread_create");
 	int ret;
 
-	op->kind = DMO__OP_SPAWN;
 	op->tfn = fn;
 	op->targ = arg;
 	op->tname = name;
-	op->what = name;
-	op->fn = "thread_create";
 	ret = (int)post(x);
 	if (ret == 0)
 		*t = (struct dmo_thread *)&x->th[op->target];
@@ -376,13 +354,9 @@ static void op_thread_join(struct dmo_sync *s, struct dmo_thread *t,
 			   const char *fn)
 {
 	struct dmo__explorer *x = dmo__x(s);
-	struct dmo__op *op = &self(x)->op;
 	struct dmo__xthread *xt = (struct dmo__xthread *)t;
 
-	op->kind = DMO__OP_JOIN;
-	op->target = (int)(xt - x->th);
-	op->what = xt->name;
-	op->fn = fn;
+	op_begin(x, DMO__OP_JOIN, xt->name, fn)->target = (int)(xt - x->th);
 	post(x);
 }
 
