@@ -5,8 +5,9 @@
 # make demo       dmaown check over the bundled scenarios, every policy: one
 #                 verdict line per scenario and policy
 # make bench      the benchmarks of bench/, one BENCH line each
-# make fuzz       the libFuzzer harness of the scenario parser (clang); new
-#                 inputs go to $(BUILD)/fuzz/corpus, the seeds stay as they are
+# make fuzz       the libFuzzer harness of the scenario parser (clang), for
+#                 FUZZ_SECONDS seconds (default 60); new inputs go to
+#                 $(BUILD)/fuzz/corpus, the seeds stay as they are
 # make install    PREFIX=/usr/local DESTDIR=
 
 VERSION := 0.1.0
@@ -117,6 +118,9 @@ bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
 FUZZ_CC ?= clang
+# Past the 4096-byte line limit; the harness stretches inputs that ask it
+# to the 1 MiB file limit (tests/fuzz/fuzz_scenario.c).
+FUZZ_MAX_LEN ?= 8192
 fuzz:
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 \
@@ -124,12 +128,15 @@ fuzz:
 		-o $(BUILD)/fuzz/fuzz_scenario tests/fuzz/fuzz_scenario.c \
 		$(LIB_SRC) $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_scenario -max_total_time=$${FUZZ_SECONDS:-60} \
-		-max_len=4096 $(BUILD)/fuzz/corpus tests/fuzz/corpus
+		-max_len=$(FUZZ_MAX_LEN) $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
-$(BUILD)/dmaown.pc: Makefile
+# rpath: for a PREFIX the dynamic linker does not search, a program adds
+# $(pkg-config --variable=rpath dmaown) to its link line (libdmaown(3)).
+$(BUILD)/dmaown.pc: Makefile $(BUILD)/prefix.stamp
 	@mkdir -p $(dir $@)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
-		'includedir=$${prefix}/include' '' 'Name: dmaown' \
+		'includedir=$${prefix}/include' \
+		'rpath=-Wl,-rpath,$${libdir}' '' 'Name: dmaown' \
 		'Description: IOMMU-group DMA ownership protocol and explorer' \
 		'Version: $(VERSION)' 'Libs: -L$${libdir} -ldmaown' \
 		'Libs.private: -lpthread -lm' 'Cflags: -I$${includedir}' > $@
@@ -149,7 +156,8 @@ install: all $(BUILD)/dmaown.pc
 	install -m 644 $(BUILD)/dmaown.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 644 include/dmaown.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/dmaown/*.h $(DESTDIR)$(PREFIX)/include/dmaown/
-	install -m 644 scenarios/*.own $(DESTDIR)$(PREFIX)/share/dmaown/scenarios/
+	install -m 644 scenarios/*.own scenarios/README \
+		$(DESTDIR)$(PREFIX)/share/dmaown/scenarios/
 	for m in doc/*.[135]; do [ -f "$$m" ] || continue; \
 		s=$${m##*.}; install -m 644 $$m \
 		$(DESTDIR)$(PREFIX)/share/man/man$$s/; done

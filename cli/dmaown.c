@@ -46,7 +46,7 @@ static const char usage_text[] =
 	"usage: dmaown check [--policy P|all] [--max-executions N]\n"
 	"                    [--time-limit SECONDS] [--json] [--quiet]\n"
 	"                    [--first] [--random N [--seed S]] [FILE|DIR ...]\n"
-	"       dmaown replay FILE --schedule S [--policy P]\n"
+	"       dmaown replay FILE --schedule S [--policy P] [--violation K]\n"
 	"       dmaown run FILE [--iterations N] [--seed S] [--policy P]\n"
 	"       dmaown help | --help | --version\n"
 	"\n"
@@ -59,7 +59,90 @@ static const char usage_text[] =
 	"policies: upstream legacy v6 recompute no-probe-cleanup\n"
 	"          recompute-late-store recompute-early-cleanup\n"
 	"exit status: 0 all expectations held, 1 one failed, 2 bad usage or\n"
-	"bad file, 3 a limit stopped the search\n";
+	"bad file, 3 a limit stopped the search\n"
+	"\n"
+	"'dmaown COMMAND --help' (or -h) gives the options of one command.\n";
+
+/* What `dmaown COMMAND --help` prints. */
+static const char check_help[] =
+	"usage: dmaown check [OPTIONS] [FILE|DIR ...]\n"
+	"\n"
+	"Explores every interleaving of each scenario that can make a\n"
+	"difference and judges it against its expect lines.  A directory\n"
+	"stands for the .own files in it; with no FILE, the bundled\n"
+	"scenarios are checked.\n"
+	"\n"
+	"  --policy P|all        the design (default: the file's policy line,\n"
+	"                        else upstream); all: every policy\n"
+	"  --max-executions N    stop after N executions (default 0: no limit)\n"
+	"  --time-limit SECONDS  stop each test and policy after SECONDS\n"
+	"                        (default 60; 0: no limit)\n"
+	"  --first               stop at the first violation\n"
+	"  --random N            N random schedules instead of every one\n"
+	"  --seed S              the seed of --random (default: the clock)\n"
+	"  --json                one JSON object per test and policy\n"
+	"  --quiet               summary lines only\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"exit status: 0 every expectation held, 1 one failed or a violation no\n"
+	"expect line names was found, 2 bad usage or a bad file, 3 a limit or\n"
+	"--first stopped a search before its expectations could be judged\n";
+
+static const char replay_help[] =
+	"usage: dmaown replay FILE --schedule S [--policy P] [--violation KIND]\n"
+	"\n"
+	"Re-runs the one execution that schedule S names and prints every\n"
+	"step, the final state and the violations it shows.\n"
+	"\n"
+	"  --schedule S          the schedule, as dmaown check prints it\n"
+	"  --policy P            the design (default: the file's policy line,\n"
+	"                        else upstream)\n"
+	"  --violation KIND      the kind the schedule was reported for, as in\n"
+	"                        the replay command dmaown check prints\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"exit status: with --violation, 0 the execution shows a violation of\n"
+	"that kind, 1 it does not; without, 0 nothing in it contradicts the\n"
+	"file's expect lines, 1 something does; 2 bad usage, a bad file or a\n"
+	"schedule that does not fit\n";
+
+static const char run_help[] =
+	"usage: dmaown run FILE [--iterations N] [--seed S] [--policy P]\n"
+	"\n"
+	"Explores the scenario to learn its final states, then runs it N times\n"
+	"on real threads and prints the histogram of the final states seen.\n"
+	"The expect lines are judged as far as real-thread runs can judge them;\n"
+	"the report says which they cannot.\n"
+	"\n"
+	"  --iterations N        how many runs (default 1000, at least 1)\n"
+	"  --seed S              seeds the choices of probe=maybe drivers\n"
+	"                        (default: the clock; printed either way)\n"
+	"  --policy P            the design (default: the file's policy line,\n"
+	"                        else upstream)\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"exit status: 0 every run ended in a state the explorer lists and none\n"
+	"contradicted an expectation, 1 one did not, 2 bad usage or a bad file,\n"
+	"3 no run was made (the explorer finds a use after free or a deadlock,\n"
+	"which real threads would not survive, and the file expects it)\n";
+
+/* The options of each command, for "did you mean" hints. */
+static const char *const check_opts[] = {
+	"--policy", "--max-executions", "--time-limit", "--json", "--quiet",
+	"--first", "--random", "--seed", "--help", NULL,
+};
+static const char *const replay_opts[] = {
+	"--schedule", "--policy", "--violation", "--help", NULL,
+};
+static const char *const run_opts[] = {
+	"--iterations", "--seed", "--policy", "--help", NULL,
+};
+static const char *const commands[] = {
+	"check", "replay", "run", "help", NULL,
+};
+
+/* The default --time-limit of check, in seconds (dmaown(1), LIMITS). */
+#define DEFAULT_TIME_LIMIT 60.0
 
 static int usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
@@ -74,6 +157,75 @@ static int usage_error(const char *fmt, ...)
 	va_end(ap);
 	fputs(" (try 'dmaown --help')\n", stderr);
 	return EXIT_USAGE;
+}
+
+/* Edit distance of two short words, capped: enough for a typo hint. */
+static size_t edit_distance(const char *a, size_t la, const char *b)
+{
+	size_t lb = strlen(b), row[64], prev, tmp;
+
+	if (la >= 63 || lb >= 63)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* The word of @words closest to @w (before any '='), if close enough. */
+static const char *closest(const char *w, const char *const *words)
+{
+	size_t lw = strcspn(w, "="), best = 3;
+	const char *hit = NULL;
+
+	for (; *words; words++) {
+		size_t d = edit_distance(w, lw, *words);
+
+		if (d < best) {
+			best = d;
+			hit = *words;
+		}
+	}
+	return hit;
+}
+
+/* An option @cmd does not know, with a hint when one is close. */
+static int unknown_option(const char *cmd, const char *arg,
+			  const char *const *opts)
+{
+	const char *hint = closest(arg, opts);
+
+	fprintf(stderr, "dmaown: error: unknown option '%s' for %s", arg, cmd);
+	if (hint)
+		fprintf(stderr, "; did you mean '%s'?", hint);
+	fprintf(stderr, " (try 'dmaown %s --help')\n", cmd);
+	return EXIT_USAGE;
+}
+
+/*
+ * Whether the arguments of a command ask for its help: "-h" or "--help"
+ * anywhere among them, as most tools take it.
+ */
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
 }
 
 /* Option parsing.  The command is single-threaded: no struct has a lock. */
@@ -135,12 +287,25 @@ static int parse_u64(const char *opt, const char *s, uint64_t *out)
 	return 0;
 }
 
+/* Decimal digits with at most one '.', and at least one digit. */
+static bool is_decimal(const char *s)
+{
+	size_t digits = strspn(s, "0123456789");
+
+	if (s[digits] == '.')
+		return strspn(s + digits + 1, "0123456789") ==
+			       strlen(s + digits + 1) &&
+		       (digits || s[digits + 1]);
+	return digits && s[digits] == '\0';
+}
+
 static int parse_seconds(const char *opt, const char *s, double *out)
 {
 	char *end;
 	double v;
 
-	if ((*s < '0' || *s > '9') && *s != '.')
+	/* strtod() alone would take "0x10", "1e3" and "inf". */
+	if (!is_decimal(s))
 		return usage_error("option '%s' needs a number of seconds, "
 				   "not '%s'", opt, s);
 	errno = 0;
@@ -164,6 +329,18 @@ static int parse_policy(const char *s, bool allow_all, int *out)
 	if (p < 0)
 		return usage_error("unknown policy '%s'", s);
 	*out = p;
+	return 0;
+}
+
+static int parse_kind(const char *s, int *out)
+{
+	int k = dmo_viol_kind_parse(s);
+
+	if (k < 0)
+		return usage_error("unknown violation kind '%s' (isolation, "
+				   "accounting, bug, warn, deadlock, race, uaf)",
+				   s);
+	*out = k;
 	return 0;
 }
 
@@ -223,6 +400,31 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/*
+ * What @path is when it exists and is no regular file ("a FIFO", ...), or
+ * NULL.  Opening a FIFO would wait for a writer for ever, so every path is
+ * looked at before the parser opens it; one that does not exist is left to
+ * the parser, whose message says so.
+ */
+static const char *not_regular(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
+		return NULL;
+	if (S_ISDIR(st.st_mode))
+		return "a directory";
+	if (S_ISFIFO(st.st_mode))
+		return "a FIFO";
+	if (S_ISSOCK(st.st_mode))
+		return "a socket";
+	if (S_ISCHR(st.st_mode))
+		return "a character device";
+	if (S_ISBLK(st.st_mode))
+		return "a block device";
+	return "not a file";
+}
+
 /* Adds every .own file of @dir, sorted; 0, or a printed error (2). */
 static int list_add_dir(struct file_list *l, const char *dir)
 {
@@ -246,6 +448,12 @@ static int list_add_dir(struct file_list *l, const char *dir)
 		}
 	}
 	closedir(d);
+	/* A directory that holds no scenario must not pass for one that held. */
+	if (l->nr == first) {
+		fprintf(stderr, "%s: error: no .own file in this directory\n",
+			dir);
+		return EXIT_USAGE;
+	}
 	qsort(l->v + first, l->nr - first, sizeof(*l->v), cmp_str);
 	return 0;
 }
@@ -301,8 +509,15 @@ static int status_exit(const struct status *st)
 static struct dmo_scenario *load(const char *path, struct status *st)
 {
 	struct dmo_scenario *sc = NULL;
+	const char *what = not_regular(path);
 	char err[1024];
 
+	if (what) {
+		fprintf(stderr, "%s: error: not a regular file (%s)\n", path,
+			what);
+		st->usage = true;
+		return NULL;
+	}
 	if (dmo_scenario_parse_file(path, &sc, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		st->usage = true;
@@ -362,9 +577,13 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 	struct file_list files = { 0 };
 	struct status st = { 0 };
 	int policy = POLICY_FROM_FILE;
-	bool any_path = false, have_seed = false;
+	bool any_path = false, have_seed = false, have_limit = false;
 	char corpus[PATH_MAX + 16];
 
+	if (wants_help(argc, argv)) {
+		fputs(check_help, stdout);
+		return EXIT_PASS;
+	}
 	opts.explore.mode = DMO_EXPLORE_DPOR;
 	while (it.i < argc) {
 		const char *arg = argv[it.i++];
@@ -394,6 +613,7 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 				it.err = parse_seconds(
 					"--time-limit", it.value,
 					&opts.explore.time_limit);
+			have_limit = true;
 		} else if (opt_match(&it, arg, "--json", false)) {
 			if (!it.err)
 				opts.json = true;
@@ -417,8 +637,7 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 						   &opts.explore.seed);
 			have_seed = true;
 		} else {
-			it.err = usage_error("unknown option '%s' for check",
-					     arg);
+			it.err = unknown_option("check", arg, check_opts);
 		}
 		if (it.err) {
 			list_free(&files);
@@ -446,6 +665,9 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 	if (!any_path &&
 	    list_add_dir(&files, find_corpus(corpus, sizeof(corpus))))
 		st.usage = true;
+	/* A search that would not end on its own still ends (LIMITS). */
+	if (!have_limit)
+		opts.explore.time_limit = DEFAULT_TIME_LIMIT;
 	opts.explore.progress = isatty(STDERR_FILENO);
 	for (size_t i = 0; i < files.nr; i++)
 		check_one(files.v[i], policy, &opts, &st);
@@ -459,10 +681,14 @@ static int cmd_replay(int argc, char **argv)
 	const char *file = NULL, *schedule = NULL;
 	struct status st = { 0 };
 	struct dmo_scenario *sc;
-	int policy = POLICY_FROM_FILE;
+	int policy = POLICY_FROM_FILE, kind = -1;
 	char err[1024];
 	int ret;
 
+	if (wants_help(argc, argv)) {
+		fputs(replay_help, stdout);
+		return EXIT_PASS;
+	}
 	while (it.i < argc) {
 		const char *arg = argv[it.i++];
 
@@ -480,9 +706,11 @@ static int cmd_replay(int argc, char **argv)
 		} else if (opt_match(&it, arg, "--policy", true)) {
 			if (!it.err)
 				it.err = parse_policy(it.value, false, &policy);
+		} else if (opt_match(&it, arg, "--violation", true)) {
+			if (!it.err)
+				it.err = parse_kind(it.value, &kind);
 		} else {
-			it.err = usage_error("unknown option '%s' for replay",
-					     arg);
+			it.err = unknown_option("replay", arg, replay_opts);
 		}
 		if (it.err)
 			return EXIT_USAGE;
@@ -495,7 +723,7 @@ static int cmd_replay(int argc, char **argv)
 	if (!sc)
 		return EXIT_USAGE;
 	ret = dmo_scenario_replay(sc, default_policy(sc, policy), schedule,
-				  stdout, err, sizeof(err));
+				  kind, stdout, err, sizeof(err));
 	dmo_scenario_free(sc);
 	if (ret < 0) {
 		fprintf(stderr, "dmaown: error: %s\n", err);
@@ -515,6 +743,10 @@ static int cmd_run(int argc, char **argv)
 	int policy = POLICY_FROM_FILE;
 	int ret;
 
+	if (wants_help(argc, argv)) {
+		fputs(run_help, stdout);
+		return EXIT_PASS;
+	}
 	while (it.i < argc) {
 		const char *arg = argv[it.i++];
 
@@ -530,6 +762,10 @@ static int cmd_run(int argc, char **argv)
 			if (!it.err)
 				it.err = parse_u64("--iterations", it.value,
 						   &iterations);
+			/* No run at all would judge nothing and pass. */
+			if (!it.err && iterations == 0)
+				it.err = usage_error(
+					"option '--iterations' needs at least 1 run");
 		} else if (opt_match(&it, arg, "--seed", true)) {
 			if (!it.err)
 				it.err = parse_u64("--seed", it.value, &seed);
@@ -538,8 +774,7 @@ static int cmd_run(int argc, char **argv)
 			if (!it.err)
 				it.err = parse_policy(it.value, false, &policy);
 		} else {
-			it.err = usage_error("unknown option '%s' for run",
-					     arg);
+			it.err = unknown_option("run", arg, run_opts);
 		}
 		if (it.err)
 			return EXIT_USAGE;
@@ -560,7 +795,33 @@ static int cmd_run(int argc, char **argv)
 			strerror(-ret));
 		return EXIT_USAGE;
 	}
-	return ret ? EXIT_FAILED : EXIT_PASS;
+	return ret == 3 ? EXIT_INCOMPLETE : ret ? EXIT_FAILED : EXIT_PASS;
+}
+
+static int unknown_command(const char *cmd)
+{
+	const char *hint = closest(cmd, commands);
+
+	if (hint)
+		return usage_error("unknown command '%s'; did you mean '%s'?",
+				   cmd, hint);
+	return usage_error("unknown command '%s'", cmd);
+}
+
+/* `dmaown help COMMAND`: that command's help. */
+static int cmd_help(const char *cmd)
+{
+	if (strcmp(cmd, "check") == 0)
+		fputs(check_help, stdout);
+	else if (strcmp(cmd, "replay") == 0)
+		fputs(replay_help, stdout);
+	else if (strcmp(cmd, "run") == 0)
+		fputs(run_help, stdout);
+	else if (strcmp(cmd, "help") == 0)
+		fputs(usage_text, stdout);
+	else
+		return unknown_command(cmd);
+	return EXIT_PASS;
 }
 
 int main(int argc, char **argv)
@@ -570,6 +831,8 @@ int main(int argc, char **argv)
 
 	if (!cmd)
 		return usage_error("no command given");
+	if (strcmp(cmd, "help") == 0 && argc == 3)
+		return cmd_help(argv[2]);
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
 	    strcmp(cmd, "help") == 0) {
 		if (argc > 2)
@@ -591,5 +854,5 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (cmd[0] == '-')
 		return usage_error("unknown option '%s'", cmd);
-	return usage_error("unknown command '%s'", cmd);
+	return unknown_command(cmd);
 }

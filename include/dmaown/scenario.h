@@ -87,9 +87,13 @@ struct dmo_check_opts {
  * @opts: how
  * @out: where the report goes (SCENARIO.md's format)
  *
+ * A search cut short (a limit, --first, a random sample) judges only what
+ * it saw: an expectation that nothing seen decides is reported unjudged,
+ * never as held.
+ *
  * Return: 0 when every expectation held, 1 when one failed or an
- * unexpected violation was found, 3 when a limit stopped the search and
- * nothing failed; -ENOMEM.
+ * unexpected violation was found, 3 when a limit or @opts->explore.first
+ * stopped the search and nothing failed; -ENOMEM.
  * Context: any.
  */
 int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
@@ -100,16 +104,23 @@ int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
  * @sc: the scenario
  * @policy: the design
  * @schedule: a schedule printed by dmo_scenario_check()
+ * @kind: the violation kind @schedule was reported for, or -1
  * @out: where the trace goes
  * @err: filled with a message when @schedule does not fit
  * @errlen: size of @err
  *
- * Return: 0 when the execution ran and showed no violation, 1 when it
- * showed one (printed), -EINVAL when @schedule does not fit.
+ * With @kind, the execution is judged by whether it shows a violation of
+ * that kind; without, by the scenario's expect lines for @policy, as far as
+ * one execution can judge them (a violation no line names, or a final
+ * state that an `ok`, `Always` or `Never` line rules out, contradicts
+ * them).  The verdict is printed before the last line.
+ *
+ * Return: 0 when the execution ran and its verdict is good, 1 when not,
+ * -EINVAL when @schedule does not fit, -ENOMEM.
  * Context: any.
  */
 int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
-			const char *schedule, FILE *out, char *err,
+			const char *schedule, int kind, FILE *out, char *err,
 			size_t errlen);
 
 /**
@@ -120,8 +131,17 @@ int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
  * @seed: seeds the choices of probe=maybe drivers
  * @out: where the histogram goes
  *
- * Return: 0, or 1 when a run ended in a final state the explorer does not
- * list or broke an invariant; -ENOMEM.
+ * The expect lines of @policy are judged as far as real-thread runs can
+ * judge them (each verdict, and why, is printed): a run can show a
+ * violation or a final state that contradicts a line, never that something
+ * cannot happen, and it never shows a race, a use after free or a
+ * deadlock.
+ *
+ * Return: 0 when every run ended in a final state the explorer lists and
+ * none contradicted an expectation; 1 when one did not, or when the
+ * explorer finds a use after free or a deadlock that the file does not
+ * expect (no run is made then); 3 when no run was made for such a
+ * violation the file expects; -ENOMEM.
  * Context: any.
  */
 int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,

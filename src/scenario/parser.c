@@ -470,6 +470,9 @@ static int parse_driver(struct parser *p)
 
 	if (name->kind != DMO_TOK_NAME)
 		return fail_expected(p, name, "a driver name");
+	if (tok_eq(name, "none"))
+		return fail(p, name,
+			    "driver name 'none' is reserved: driver(DEV) == none means unbound");
 	if (find_driver(sc, name) >= 0)
 		return fail(p, name, "duplicate driver '%.*s'", name->len,
 			    name->s);
@@ -572,6 +575,41 @@ static int device_driver(struct parser *p, const struct dmo_tok *t,
 	return d;
 }
 
+/*
+ * Whether a kernel driver's probe of a device on @bus in group @g (-1:
+ * none) fails for want of a default domain: the bus's dma_configure asks
+ * for the group's default domain for every driver that does not manage
+ * DMA itself, and a group without one defers it.
+ */
+static bool defers_without_default(const struct dmo_scenario *sc, int bus,
+				   int g, int drv)
+{
+	return g >= 0 && sc->groups[g].nodefault && !sc->buses[bus].nodma &&
+	       !sc->drivers[drv].managed_dma;
+}
+
+/*
+ * `bound DRV` promises the device is bound when the threads start, in
+ * every execution under every policy: a probe that may fail, or that a
+ * group without a default domain defers, could not keep that promise.
+ */
+static int bound_start_refused(struct parser *p, const struct dmo_tok *t,
+			       const struct dmo_sc_device *dv, int g)
+{
+	const struct dmo_scenario *sc = p->sc;
+	const struct dmo_sc_driver *d = &sc->drivers[dv->bound];
+
+	if (d->probe == DMO_PROBE_MAYBE)
+		return fail(p, t,
+			    "driver '%s' has probe=maybe and cannot be bound at start in every execution",
+			    d->name);
+	if (defers_without_default(sc, dv->bus, g, dv->bound))
+		return fail(p, t,
+			    "group %d has no default domain (line %d), so kernel driver '%s' cannot be bound at start",
+			    sc->groups[g].id, sc->groups[g].loc.line, d->name);
+	return 0;
+}
+
 static int parse_device(struct parser *p)
 {
 	struct dmo_scenario *sc = p->sc;
@@ -610,6 +648,11 @@ static int parse_device(struct parser *p)
 				goto err;
 			}
 			bound_tok = next(p);
+			if (tok_eq(bound_tok, "none")) {
+				fail(p, bound_tok,
+				     "'bound none' is not a driver: leave 'bound' out for a device that starts unbound");
+				goto err;
+			}
 			dv.bound = device_driver(p, bound_tok, name, dv.bus);
 			if (dv.bound < 0)
 				goto err;
@@ -679,6 +722,9 @@ static int parse_device(struct parser *p)
 			     name->len, name->s);
 			goto err;
 		}
+		if (bound_start_refused(p, bound_tok, &dv, group_tok ?
+					find_group(sc, group_id) : -1))
+			goto err;
 	}
 	if (sc->nr_devices >= DMO_SC_MAX_DEVICES) {
 		fail(p, name, "too many devices (at most %d)",
@@ -713,9 +759,32 @@ err:
 	return p->ret;
 }
 
+/*
+ * `group G nodefault` after a device line that declared G bound to a
+ * kernel driver: that binding could not be made (see
+ * bound_start_refused()).
+ */
+static int nodefault_after_bound(struct parser *p, int g,
+				 const struct dmo_tok *t)
+{
+	const struct dmo_scenario *sc = p->sc;
+
+	for (int i = 0; i < sc->nr_devices; i++) {
+		const struct dmo_sc_device *dv = &sc->devices[i];
+
+		if (dv->group == g && dv->bound >= 0 &&
+		    defers_without_default(sc, dv->bus, g, dv->bound))
+			return fail(p, t,
+				    "group %d cannot lose its default domain: device '%s' (line %d) is bound at start to kernel driver '%s'",
+				    sc->groups[g].id, dv->name, dv->loc.line,
+				    sc->drivers[dv->bound].name);
+	}
+	return 0;
+}
+
 static int parse_group(struct parser *p)
 {
-	struct dmo_tok *t = next(p);
+	struct dmo_tok *t = next(p), *nd_tok = t;
 	int id, g;
 	bool nodefault = false;
 
@@ -725,7 +794,7 @@ static int parse_group(struct parser *p)
 	if (id < 0)
 		return p->ret;
 	if (tok_eq(peek(p), "nodefault")) {
-		next(p);
+		nd_tok = next(p);
 		nodefault = true;
 	}
 	if (expect_end(p))
@@ -743,7 +812,7 @@ static int parse_group(struct parser *p)
 				    "duplicate group %d (declared at line %d)",
 				    id, gr->loc.line);
 		gr->nodefault = true;
-		return 0;
+		return nodefault_after_bound(p, g, nd_tok);
 	}
 	g = add_group(p, t, id);
 	if (g < 0)

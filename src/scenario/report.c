@@ -120,21 +120,144 @@ static void report_states(FILE *out, const struct dmo__sc_outcome *o,
 	}
 }
 
+static const char *const verdict_names[] = {
+	[DMO__SC_HELD] = "HELD",
+	[DMO__SC_FAILED] = "FAIL",
+	[DMO__SC_OPEN] = "UNJUDGED",
+};
+
+/**
+ * dmo__sc_expect_text() - an expect line as the file spells it
+ * @buf: filled with "expect [POLICY] RESULT [KIND]"
+ * @len: its size
+ * @e: the expectation
+ *
+ * Return: @buf.
+ * Context: any.
+ */
+const char *dmo__sc_expect_text(char *buf, size_t len,
+				const struct dmo_sc_expect *e)
+{
+	static const char *const results[] = {
+		[DMO_RES_OK] = "ok",
+		[DMO_RES_ALWAYS] = "Always",
+		[DMO_RES_SOMETIMES] = "Sometimes",
+		[DMO_RES_NEVER] = "Never",
+		[DMO_RES_VIOLATION] = "violation",
+	};
+
+	snprintf(buf, len, "expect%s%s %s%s%s", e->policy >= 0 ? " " : "",
+		 e->policy >= 0 ? dmo_policy_name(e->policy) : "",
+		 results[e->result],
+		 e->result == DMO_RES_VIOLATION ? " " : "",
+		 e->result == DMO_RES_VIOLATION ?
+		 dmo_viol_kind_name(e->kind) : "");
+	return buf;
+}
+
+/**
+ * dmo__sc_report_verdicts() - one line per expectation judged
+ * @out: the stream
+ * @o: the outcome
+ * @indent: printed before each line
+ *
+ * "Verdict HELD|FAIL|UNJUDGED FILE:LINE: expect ...: why", or, for a rule
+ * of the file as a whole, "Verdict ... FILE: the rule: why".
+ * Context: any.
+ */
+void dmo__sc_report_verdicts(FILE *out, const struct dmo__sc_outcome *o,
+			     const char *indent)
+{
+	for (size_t i = 0; i < o->nr_verdicts; i++) {
+		const struct dmo__sc_verdict *v = &o->verdicts[i];
+
+		char text[96];
+
+		fprintf(out, "%sVerdict %s %s", indent,
+			verdict_names[v->state], o->sc->path);
+		if (v->e)
+			fprintf(out, ":%d: %s", v->e->loc.line,
+				dmo__sc_expect_text(text, sizeof(text), v->e));
+		else
+			fprintf(out, ": %s", v->rule);
+		fprintf(out, ": %s\n", v->why);
+	}
+}
+
+/**
+ * dmo__sc_print_judged() - the expect= field of a summary line
+ * @out: the stream
+ * @o: the outcome
+ * @undecided: the word for a judgement that nothing failed but some
+ *	expectation could not be judged ("INCOMPLETE" for check)
+ *
+ * Prints nothing when no expect line applies; otherwise " expect=PASS",
+ * " expect=FAIL" or " expect=WORD:held=H,unjudged=U".
+ * Context: any.
+ */
+void dmo__sc_print_judged(FILE *out, const struct dmo__sc_outcome *o,
+			  const char *undecided)
+{
+	size_t held = 0, open = 0;
+
+	switch (o->judged) {
+	case DMO__SC_UNJUDGED:
+		return;
+	case DMO__SC_PASS:
+		fputs(" expect=PASS", out);
+		return;
+	case DMO__SC_FAIL:
+		fputs(" expect=FAIL", out);
+		return;
+	case DMO__SC_UNDECIDED:
+		break;
+	}
+	for (size_t i = 0; i < o->nr_verdicts; i++) {
+		held += o->verdicts[i].state == DMO__SC_HELD;
+		open += o->verdicts[i].state == DMO__SC_OPEN;
+	}
+	fprintf(out, " expect=%s:held=%zu,unjudged=%zu", undecided, held, open);
+}
+
 static void report_summary(FILE *out, const struct dmo__sc_outcome *o)
 {
 	fprintf(out, "%s %s %s executions=%" PRIu64 " states=%zu",
 		result_names[o->result], o->sc->name,
 		dmo_policy_name(o->policy), o->executions, o->nr_states);
+	if (o->cut_short)
+		fprintf(out, " cut=%" PRIu64, o->cut_short);
 	if (o->observation)
 		fprintf(out, " observation=%s", o->observation);
 	if (o->kinds) {
 		fputs(" violation=", out);
 		dmo__sc_print_kinds(out, o->kinds);
 	}
-	if (o->judged != DMO__SC_UNJUDGED)
-		fprintf(out, " expect=%s",
-			o->judged == DMO__SC_PASS ? "PASS" : "FAIL");
+	dmo__sc_print_judged(out, o, "INCOMPLETE");
+	if (o->stopped)
+		fprintf(out, " stopped=%s", o->stopped);
 	fprintf(out, " time=%.2f\n", o->seconds);
+}
+
+/* Why a search was cut short, in words, with how to go further. */
+static void report_stopped(FILE *out, const struct dmo__sc_outcome *o)
+{
+	const char *s = o->stopped;
+
+	if (strcmp(s, "first") == 0)
+		fputs("Stopped: at the first violation (--first); the "
+		      "executions not explored may show more\n", out);
+	else if (strncmp(s, "max-executions:", 15) == 0)
+		fprintf(out, "Stopped: after %s executions (--max-executions "
+			"%s; 0 for no limit)\n", s + 15, s + 15);
+	else if (strncmp(s, "time-limit:", 11) == 0)
+		fprintf(out, "Stopped: at the time limit of %s s (--time-limit "
+			"%s; 0 for no limit)\n", s + 11, s + 11);
+	else if (strncmp(s, "random:", 7) == 0)
+		fprintf(out, "Stopped: a sample of %s random schedules "
+			"(--random %s) is not the whole space\n", s + 7,
+			s + 7);
+	else
+		fprintf(out, "Stopped: before the end of the search\n");
 }
 
 /**
@@ -185,7 +308,8 @@ void dmo__sc_report_text(FILE *out, const struct dmo__sc_outcome *o,
 		dmo__sc_shell_word(out, o->sc->path);
 		fprintf(out, " --policy %s --schedule ", pol);
 		dmo__sc_shell_word(out, v->schedule);
-		fputc('\n', out);
+		/* Replay then says whether it still shows what it did. */
+		fprintf(out, " --violation %s\n", dmo_viol_kind_name(v->kind));
 		/* One execution often shows several kinds: one trace does. */
 		for (size_t j = 0; j < i && !same; j++)
 			if (o->viols[j].schedule &&
@@ -199,13 +323,17 @@ void dmo__sc_report_text(FILE *out, const struct dmo__sc_outcome *o,
 		fputs("  trace:\n", out);
 		trace(trace_arg, v->schedule, out);
 	}
+	if (o->judged == DMO__SC_FAIL || o->judged == DMO__SC_UNDECIDED)
+		dmo__sc_report_verdicts(out, o, "");
+	if (o->stopped)
+		report_stopped(out, o);
 	report_summary(out, o);
 	fputc('\n', out);
 }
 
-static void json_string(FILE *out, const char *s)
+/* The characters of a JSON string, escaped, without the quotes. */
+static void json_chars(FILE *out, const char *s)
 {
-	fputc('"', out);
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
@@ -220,7 +348,48 @@ static void json_string(FILE *out, const char *s)
 		else
 			fputc(ch, out);
 	}
+}
+
+static void json_string(FILE *out, const char *s)
+{
 	fputc('"', out);
+	json_chars(out, s);
+	fputc('"', out);
+}
+
+/* "expect", "expectations" (one object per verdict) and "stopped". */
+static void json_judged(FILE *out, const struct dmo__sc_outcome *o)
+{
+	static const char *const judged[] = {
+		[DMO__SC_UNJUDGED] = "null",
+		[DMO__SC_PASS] = "\"PASS\"",
+		[DMO__SC_FAIL] = "\"FAIL\"",
+		[DMO__SC_UNDECIDED] = "\"INCOMPLETE\"",
+	};
+	char text[96];
+
+	fputs(judged[o->judged], out);
+	fputs(",\"expectations\":[", out);
+	for (size_t i = 0; i < o->nr_verdicts; i++) {
+		const struct dmo__sc_verdict *v = &o->verdicts[i];
+
+		fprintf(out, "%s{\"where\":\"", i ? "," : "");
+		json_chars(out, o->sc->path);
+		if (v->e)
+			fprintf(out, ":%d", v->e->loc.line);
+		fputs("\",\"expect\":", out);
+		json_string(out, v->e ? dmo__sc_expect_text(text, sizeof(text),
+							   v->e) : v->rule);
+		fprintf(out, ",\"verdict\":\"%s\",\"why\":",
+			verdict_names[v->state]);
+		json_string(out, v->why);
+		fputc('}', out);
+	}
+	fputs("],\"stopped\":", out);
+	if (o->stopped)
+		json_string(out, o->stopped);
+	else
+		fputs("null", out);
 }
 
 /**
@@ -238,6 +407,7 @@ void dmo__sc_report_json(FILE *out, const struct dmo__sc_outcome *o)
 		dmo_policy_name(o->policy), result_names[o->result]);
 	fprintf(out, ",\"executions\":%" PRIu64 ",\"states\":%zu",
 		o->executions, o->nr_states);
+	fprintf(out, ",\"cut\":%" PRIu64, o->cut_short);
 	fputs(",\"observation\":", out);
 	if (o->observation)
 		json_string(out, o->observation);
@@ -258,12 +428,16 @@ void dmo__sc_report_json(FILE *out, const struct dmo__sc_outcome *o)
 		fputc('}', out);
 	}
 	fputs("],\"expect\":", out);
-	if (o->judged == DMO__SC_UNJUDGED)
-		fputs("null", out);
-	else
-		fputs(o->judged == DMO__SC_PASS ? "\"PASS\"" : "\"FAIL\"", out);
+	json_judged(out, o);
 	fprintf(out, ",\"time\":%.2f}\n", o->seconds);
 }
+
+/* The first word of run's last line: the exit status, in a word. */
+static const char *const run_names[] = {
+	[DMO__SC_OK] = "ok",
+	[DMO__SC_VIOLATION] = "fail",
+	[DMO__SC_INCOMPLETE] = "incomplete",
+};
 
 /**
  * dmo__sc_report_run() - the report of dmaown run
@@ -299,13 +473,15 @@ void dmo__sc_report_run(FILE *out, const struct dmo__sc_outcome *o,
 		fprintf(out, "Violation %s: %s (%" PRIu64 " times)\n",
 			dmo_viol_kind_name(v->kind), v->message, v->count);
 	}
+	dmo__sc_report_verdicts(out, o, "");
 	fprintf(out, "%s %s %s runs=%" PRIu64 " states=%zu unlisted=%zu",
-		o->result == DMO__SC_OK ? "ok" : "fail", o->sc->name,
+		run_names[o->result], o->sc->name,
 		dmo_policy_name(o->policy), iterations, o->nr_states,
 		unlisted);
 	if (o->kinds) {
 		fputs(" violation=", out);
 		dmo__sc_print_kinds(out, o->kinds);
 	}
+	dmo__sc_print_judged(out, o, "UNREFUTED");
 	fprintf(out, " seed=%" PRIu64 " time=%.2f\n", seed, o->seconds);
 }

@@ -100,6 +100,9 @@ struct sc_ctx {
 	uint64_t cond_true;		/* hooks: ... with the condition */
 	struct sc_viol_list viols;	/* hooks */
 	const struct sc_state_set *listed; /* immutable: SC_REAL's reference */
+	uint64_t cut;			/* hooks: executions cut short */
+	char stopped[48];		/* what cut the search short, or "" */
+	const char *cut_why;		/* ... as a phrase for verdicts */
 
 	char *last_state;		/* hooks: SC_REPLAY's final state */
 	bool last_cond;			/* hooks: the condition held in it */
@@ -629,6 +632,18 @@ static void sc_step_check(struct dmo_sync *s, void *arg)
 		dmo_world_check(c->w, false, sc_flag, c);
 }
 
+/*
+ * An execution that a BUG, a use after free or a deadlock ended has no
+ * final state: it is not among the executions= of the summary, which says
+ * how many there were instead.  Traces replayed for the report are not
+ * counted.
+ */
+static void sc_count_cut(struct sc_ctx *c)
+{
+	if (c->mode == SC_EXPLORE)
+		c->cut++;
+}
+
 static void sc_finish(struct dmo_sync *s, void *arg, bool complete)
 {
 	struct sc_ctx *c = arg;
@@ -639,8 +654,10 @@ static void sc_finish(struct dmo_sync *s, void *arg, bool complete)
 			c->failed = c->setup_err;
 		return;
 	}
-	if (!complete)
+	if (!complete) {
+		sc_count_cut(c);
 		return;
+	}
 	dmo_world_check(c->w, true, sc_flag, c);
 	sc_record(c);
 }
@@ -753,95 +770,313 @@ static const char *sc_observation(const struct sc_ctx *c)
 }
 
 /*
- * Whether the observation contradicts @want.  A search cut short knows only
- * part of the executions: it can refute Always (the condition failed once)
- * and Never (it held once), never confirm anything.
+ * Judging, line by line.
+ *
+ * What was seen decides an expectation only as far as it reaches.  A full
+ * search saw every execution, so each line either held or failed.  A search
+ * cut short (--first, a limit, a random sample), a sample of real-thread
+ * runs or one replayed execution saw only some: what they saw can
+ * contradict a line (a violation where `ok` forbids one, the condition true
+ * once under `Never`) or show it true for good (a violation that
+ * `violation KIND` expects), but it can never show that something does not
+ * happen.  Such a line stays unjudged, and a result with an unjudged line
+ * and no failed one is neither PASS nor FAIL: never PASS.
  */
-static bool sc_obs_fails(const struct sc_ctx *c, enum dmo_sc_result want,
-			 bool partial)
-{
-	const char *obs = sc_observation(c);
 
-	if (!obs)
-		return true;
-	if (partial) {
-		if (want == DMO_RES_ALWAYS)
-			return c->cond_true != c->complete;
-		if (want == DMO_RES_NEVER)
-			return c->cond_true != 0;
-		return false;
+/* What a judgement is made from.  On the caller's stack: no lock. */
+struct sc_seen {
+	unsigned int kinds;	/* kinds seen */
+	uint64_t seen;		/* executions or runs seen, cut short or not */
+	uint64_t complete;	/* ... that reached a final state */
+	uint64_t cond_true;	/* ... in which the condition held */
+	bool partial;		/* not every execution was seen */
+	unsigned int blind;	/* kinds that what ran can never show */
+	const char *what;	/* what was seen: "execution", "real-thread run" */
+	const char *how;	/* after it: " explored" */
+	const char *cut;	/* partial: why the rest is unknown */
+	const char *found;	/* who found the kinds: "" or " by the explorer" */
+};
+
+/* Whether an expect line speaks of runs under this policy. */
+static bool sc_expect_applies(const struct sc_ctx *c,
+			      const struct dmo_sc_expect *e)
+{
+	return e->policy < 0 || e->policy == (int)c->policy;
+}
+
+static void sc_kinds_text(char *buf, size_t len, unsigned int kinds)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < DMO_VIOL_NR && n < len; k++)
+		if (kinds & (1u << k))
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+					      n ? "," : "",
+					      dmo_viol_kind_name(k));
+	if (!kinds)
+		snprintf(buf, len, "none");
+}
+
+static void sc_set_verdict(struct dmo__sc_verdict *v,
+			   enum dmo__sc_verdict_state state, const char *fmt,
+			   ...) __attribute__((format(printf, 3, 4)));
+
+static void sc_set_verdict(struct dmo__sc_verdict *v,
+			   enum dmo__sc_verdict_state state, const char *fmt,
+			   ...)
+{
+	va_list ap;
+
+	v->state = state;
+	va_start(ap, fmt);
+	vsnprintf(v->why, sizeof(v->why), fmt, ap);
+	va_end(ap);
+}
+
+/* "3 executions explored", "1 real-thread run", ...: what was seen. */
+static const char *sc_seen_count(char *buf, size_t len,
+				 const struct sc_seen *s, uint64_t n)
+{
+	int k = snprintf(buf, len, "%llu ", (unsigned long long)n);
+
+	if (k > 0 && (size_t)k < len)
+		snprintf(buf + k, len - (size_t)k, "%s%s%s", s->what,
+			 n == 1 ? "" : "s", s->how ? s->how : "");
+	return buf;
+}
+
+/* @fact held in everything seen: held for good, or unjudged. */
+static void sc_held_so_far(struct dmo__sc_verdict *v, const struct sc_seen *s,
+			   const char *fact)
+{
+	char seen[64];
+
+	sc_seen_count(seen, sizeof(seen), s, s->seen);
+	if (s->partial)
+		sc_set_verdict(v, DMO__SC_OPEN, "%s in %s, but %s", fact, seen,
+			       s->cut);
+	else
+		sc_set_verdict(v, DMO__SC_HELD, "%s in %s%s", fact,
+			       s->seen == 1 ? "the " : "all ", seen);
+}
+
+static const char *sc_obs_name(uint64_t t, uint64_t n)
+{
+	return t == 0 ? "Never" : t == n ? "Always" : "Sometimes";
+}
+
+/* Always, Sometimes or Never, once no violation was seen. */
+static void sc_verdict_obs(struct dmo__sc_verdict *v, const struct sc_seen *s,
+			   enum dmo_sc_result want)
+{
+	unsigned long long t = s->cond_true, n = s->complete;
+	char fact[96], seen[64];
+
+	if (n == 0) {
+		if (s->partial)
+			sc_set_verdict(v, DMO__SC_OPEN,
+				       "no execution with a final state yet, and %s",
+				       s->cut);
+		else
+			sc_set_verdict(v, DMO__SC_FAILED,
+				       "no execution reached a final state, so nothing was observed");
+		return;
 	}
-	switch (want) {
+	snprintf(fact, sizeof(fact), "the condition held in %llu of %s", t,
+		 sc_seen_count(seen, sizeof(seen), s, n));
+	if ((want == DMO_RES_ALWAYS && t != n) ||
+	    (want == DMO_RES_NEVER && t != 0) ||
+	    (want == DMO_RES_SOMETIMES && !s->partial && (t == 0 || t == n))) {
+		sc_set_verdict(v, DMO__SC_FAILED, "%s (%s)", fact,
+			       sc_obs_name(t, n));
+		return;
+	}
+	if (!s->partial) {
+		sc_set_verdict(v, DMO__SC_HELD, "%s (%s)", fact,
+			       sc_obs_name(t, n));
+		return;
+	}
+	if (want == DMO_RES_SOMETIMES && t != 0 && t != n)
+		sc_set_verdict(v, DMO__SC_OPEN,
+			       "%s (Sometimes, as expected), but that no violation can happen is unknown: %s",
+			       fact, s->cut);
+	else
+		sc_set_verdict(v, DMO__SC_OPEN, "%s so far, but %s", fact,
+			       s->cut);
+}
+
+static void sc_verdict_line(struct dmo__sc_verdict *v, const struct sc_seen *s,
+			    const struct dmo_sc_expect *e)
+{
+	unsigned int bit = 1u << e->kind;
+	char kinds[96], seen[64];
+
+	sc_kinds_text(kinds, sizeof(kinds), s->kinds);
+	v->e = e;
+	switch (e->result) {
+	case DMO_RES_OK:
+		if (s->kinds)
+			sc_set_verdict(v, DMO__SC_FAILED,
+				       "found violation %s", kinds);
+		else
+			sc_held_so_far(v, s, "no violation");
+		return;
 	case DMO_RES_ALWAYS:
-		return strcmp(obs, "Always") != 0;
 	case DMO_RES_SOMETIMES:
-		return strcmp(obs, "Sometimes") != 0;
 	case DMO_RES_NEVER:
-		return strcmp(obs, "Never") != 0;
-	default:
-		return true;
+		if (s->kinds)
+			sc_set_verdict(v, DMO__SC_FAILED,
+				       "found violation %s (an observation implies ok)",
+				       kinds);
+		else
+			sc_verdict_obs(v, s, e->result);
+		return;
+	case DMO_RES_VIOLATION:
+		break;
 	}
+	if (s->kinds & bit)
+		sc_set_verdict(v, DMO__SC_HELD, "%s found%s",
+			       dmo_viol_kind_name(e->kind),
+			       s->found ? s->found : "");
+	else if (s->blind & bit)
+		sc_set_verdict(v, DMO__SC_OPEN, "%s: %s",
+			       e->kind == DMO_VIOL_RACE ?
+			       "real threads have no race detector" :
+			       "no real-thread run is made where it can happen (it would crash or hang)",
+			       "only the explorer can judge it");
+	else if (s->partial)
+		sc_set_verdict(v, DMO__SC_OPEN, "no %s in %s, but %s",
+			       dmo_viol_kind_name(e->kind),
+			       sc_seen_count(seen, sizeof(seen), s, s->seen),
+			       s->cut);
+	else
+		sc_set_verdict(v, DMO__SC_FAILED,
+			       "no execution shows a %s violation (found: %s)",
+			       dmo_viol_kind_name(e->kind), kinds);
+}
+
+/* A file without expect lines: SCENARIO.md's default rule. */
+static void sc_verdict_default(struct dmo__sc_verdict *v,
+			       const struct sc_seen *s,
+			       enum dmo_sc_quant quant)
+{
+	unsigned long long t = s->cond_true, n = s->complete;
+	char kinds[96], seen[64];
+
+	v->rule = "no expect line: no violation, and the condition as its quantifier says";
+	sc_kinds_text(kinds, sizeof(kinds), s->kinds);
+	if (s->kinds) {
+		sc_set_verdict(v, DMO__SC_FAILED, "found violation %s", kinds);
+		return;
+	}
+	if ((quant == DMO_QUANT_EXISTS && t == 0 && !s->partial) ||
+	    (quant == DMO_QUANT_FORALL && (t != n || (n == 0 && !s->partial))) ||
+	    (quant == DMO_QUANT_NOT_EXISTS && t != 0)) {
+		sc_set_verdict(v, DMO__SC_FAILED,
+			       "the condition held in %llu of %s (%s)", t,
+			       sc_seen_count(seen, sizeof(seen), s, n),
+			       n ? sc_obs_name(t, n) : "nothing observed");
+		return;
+	}
+	sc_held_so_far(v, s, "no violation");
 }
 
 /*
- * @partial: the search did not see every execution (a limit, or --first
- * stopping it), so an expected violation it did not meet is not a failure
- * and nothing can be confirmed beyond what it saw.
+ * Judges every applicable expect line of the scenario, then the rule that
+ * every kind found is named, into o->verdicts (a new array; freed by the
+ * caller).  Return: the overall judgement, or -ENOMEM.
  */
-static enum dmo__sc_judged sc_judge(const struct sc_ctx *c, bool partial,
-				    bool limited)
+static int sc_judge_all(const struct sc_ctx *c, const struct sc_seen *s,
+			struct dmo__sc_outcome *o)
 {
 	const struct dmo_scenario *sc = c->sc;
-	unsigned int kinds = c->viols.kinds, named = 0;
-	int applicable = 0;
-	bool fail = false;
+	unsigned int named = 0;
+	bool failed = false, open = false;
+	size_t n = 0;
 
+	o->verdicts = calloc((size_t)sc->nr_expects + 1, sizeof(*o->verdicts));
+	if (!o->verdicts)
+		return -ENOMEM;
 	for (int i = 0; i < sc->nr_expects; i++) {
 		const struct dmo_sc_expect *e = &sc->expects[i];
 
-		if (e->policy >= 0 && e->policy != (int)c->policy)
+		if (!sc_expect_applies(c, e))
 			continue;
-		applicable++;
-		switch (e->result) {
-		case DMO_RES_OK:
-			fail |= kinds != 0;
-			break;
-		case DMO_RES_ALWAYS:
-		case DMO_RES_SOMETIMES:
-		case DMO_RES_NEVER:
-			fail |= kinds != 0 ||
-				sc_obs_fails(c, e->result, partial);
-			break;
-		case DMO_RES_VIOLATION:
+		if (e->result == DMO_RES_VIOLATION)
 			named |= 1u << e->kind;
-			fail |= !partial && !(kinds & (1u << e->kind));
-			break;
-		}
+		sc_verdict_line(&o->verdicts[n++], s, e);
 	}
-	if (applicable) {
-		fail |= (kinds & ~named) != 0;
-	} else if (sc->nr_expects) {
+	if (named) {
+		struct dmo__sc_verdict *v = &o->verdicts[n++];
+		char kinds[96];
+
+		v->rule = "every kind found is named by an expect line";
+		sc_kinds_text(kinds, sizeof(kinds), s->kinds & ~named);
+		if (s->kinds & ~named)
+			sc_set_verdict(v, DMO__SC_FAILED,
+				       "found violation %s, which no expect line for %s names",
+				       kinds, dmo_policy_name(c->policy));
+		else
+			sc_held_so_far(v, s, "no other kind");
+	} else if (n == 0 && sc->nr_expects == 0) {
+		sc_verdict_default(&o->verdicts[n++], s, sc->quant);
+	}
+	o->nr_verdicts = n;
+	for (size_t i = 0; i < n; i++) {
+		failed |= o->verdicts[i].state == DMO__SC_FAILED;
+		open |= o->verdicts[i].state == DMO__SC_OPEN;
+	}
+	if (n == 0)
 		return DMO__SC_UNJUDGED;
-	} else {
-		/* SCENARIO.md's rule for a file with no expect line. */
-		fail = kinds != 0;
-		switch (sc->quant) {
-		case DMO_QUANT_EXISTS:
-			fail |= !partial && c->cond_true == 0;
-			break;
-		case DMO_QUANT_FORALL:
-			fail |= sc_obs_fails(c, DMO_RES_ALWAYS, partial);
-			break;
-		case DMO_QUANT_NOT_EXISTS:
-			fail |= sc_obs_fails(c, DMO_RES_NEVER, partial);
-			break;
-		case DMO_QUANT_NONE:
-			break;
-		}
-	}
-	if (fail)
+	if (failed)
 		return DMO__SC_FAIL;
-	return limited ? DMO__SC_UNJUDGED : DMO__SC_PASS;
+	return open ? DMO__SC_UNDECIDED : DMO__SC_PASS;
+}
+
+/* What the explorer's search saw, for sc_judge_all(). */
+static void sc_seen_explored(struct sc_seen *s, const struct sc_ctx *c,
+			     bool partial)
+{
+	memset(s, 0, sizeof(*s));
+	s->kinds = c->viols.kinds;
+	s->seen = c->complete + c->cut;
+	s->complete = c->complete;
+	s->cond_true = c->cond_true;
+	s->partial = partial;
+	s->what = "execution";
+	s->how = " explored";
+	s->cut = c->cut_why;
+}
+
+/*
+ * What cut a search short, as the summary's stopped= field and as a
+ * phrase for the verdicts, into c->stopped and c->cut_why.
+ */
+static void sc_stop_reason(struct sc_ctx *c, const struct dmo_explore_opts *o,
+			   const struct dmo_explore_result *r)
+{
+	if (o->first && c->viols.nr) {
+		snprintf(c->stopped, sizeof(c->stopped), "first");
+		c->cut_why = "--first stopped the search";
+	} else if (o->max_executions && r->executions >= o->max_executions) {
+		snprintf(c->stopped, sizeof(c->stopped),
+			 "max-executions:%llu",
+			 (unsigned long long)o->max_executions);
+		c->cut_why = "--max-executions stopped the search";
+	} else if (o->mode == DMO_EXPLORE_RANDOM &&
+		   r->executions >= o->iterations) {
+		snprintf(c->stopped, sizeof(c->stopped), "random:%llu",
+			 (unsigned long long)o->iterations);
+		c->cut_why = "a random sample of schedules misses others";
+	} else if (o->time_limit > 0) {
+		snprintf(c->stopped, sizeof(c->stopped), "time-limit:%g",
+			 o->time_limit);
+		c->cut_why = "the time limit stopped the search";
+	} else {
+		snprintf(c->stopped, sizeof(c->stopped), "early");
+		c->cut_why = "the search stopped before its end";
+	}
 }
 
 /* Fills @o from @c; o->states is a new array (NULL: no memory). */
@@ -889,10 +1124,11 @@ int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
 	static const struct dmo_check_opts defaults;
 	struct dmo_explore_result r = { .on_violation = sc_on_violation };
 	struct dmo__sc_outcome o;
+	struct sc_seen seen;
 	struct sc_ctx c;
 	bool stopped, limited;
 	double t0;
-	int err;
+	int err, judged;
 
 	if (!opts)
 		opts = &defaults;
@@ -917,7 +1153,19 @@ int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
 		o.result = DMO__SC_INCOMPLETE;
 	else
 		o.result = c.viols.nr ? DMO__SC_VIOLATION : DMO__SC_OK;
-	o.judged = sc_judge(&c, stopped, limited);
+	if (stopped) {
+		sc_stop_reason(&c, &opts->explore, &r);
+		o.stopped = c.stopped;
+	}
+	o.cut_short = c.cut;
+	sc_seen_explored(&seen, &c, stopped);
+	judged = sc_judge_all(&c, &seen, &o);
+	if (judged < 0) {
+		free(o.states);
+		err = judged;
+		goto out_free;
+	}
+	o.judged = (enum dmo__sc_judged)judged;
 
 	if (opts->json)
 		dmo__sc_report_json(out, &o);
@@ -927,9 +1175,12 @@ int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
 				    sc_trace, &c);
 	fflush(out);
 	free(o.states);
+	free(o.verdicts);
+	/* A cut-short search whose expectations held so far: not a pass. */
 	if (o.judged == DMO__SC_FAIL)
 		err = 1;
-	else if (o.result == DMO__SC_INCOMPLETE)
+	else if (o.result == DMO__SC_INCOMPLETE ||
+		 o.judged == DMO__SC_UNDECIDED)
 		err = 3;
 	else
 		err = 0;
@@ -947,8 +1198,53 @@ static void sc_replay_step(void *arg, const struct dmo_step *st)
 	fprintf(c->out, "  %s\n", st->line);
 }
 
+/*
+ * The verdict on one replayed execution: whether it shows the kind its
+ * schedule was reported for (@kind), or, without one, whether it
+ * contradicts the expect lines.  Return: 0 good, 1 not, -ENOMEM.
+ */
+static int sc_replay_verdict(const struct sc_ctx *c, int kind, FILE *out)
+{
+	struct dmo__sc_outcome o;
+	struct sc_seen s;
+	char kinds[96];
+	int judged;
+
+	if (kind >= 0 && kind < DMO_VIOL_NR) {
+		bool shown = c->viols.kinds & (1u << kind);
+
+		sc_kinds_text(kinds, sizeof(kinds), c->viols.kinds);
+		fprintf(out, "Verdict %s: the execution %s the %s violation "
+			"it was reported for (it shows: %s)\n",
+			shown ? "HELD" : "FAIL",
+			shown ? "shows" : "does not show",
+			dmo_viol_kind_name(kind), kinds);
+		return shown ? 0 : 1;
+	}
+	memset(&o, 0, sizeof(o));
+	o.sc = c->sc;
+	memset(&s, 0, sizeof(s));
+	s.kinds = c->viols.kinds;
+	s.seen = 1;
+	s.complete = c->last_state ? 1 : 0;
+	s.cond_true = c->last_state && c->last_cond;
+	s.partial = true;
+	s.what = "execution";
+	s.how = " replayed";
+	s.cut = "one execution says nothing of the others";
+	judged = sc_judge_all(c, &s, &o);
+	if (judged < 0)
+		return judged;
+	dmo__sc_report_verdicts(out, &o, "");
+	free(o.verdicts);
+	if (judged == DMO__SC_UNJUDGED)
+		fprintf(out, "Verdict UNJUDGED: no expect line of the file "
+			"applies to policy %s\n", dmo_policy_name(c->policy));
+	return judged == DMO__SC_FAIL;
+}
+
 int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
-			const char *schedule, FILE *out, char *err,
+			const char *schedule, int kind, FILE *out, char *err,
 			size_t errlen)
 {
 	struct sc_ctx c;
@@ -1009,19 +1305,51 @@ int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
 			v->message);
 		fprintf(out, "  in %s, thread %s\n", v->fn, v->thread);
 	}
+	ret = sc_replay_verdict(&c, kind, out);
+	if (ret < 0)
+		goto out_free;
 	fprintf(out, "%s %s %s%s", c.viols.nr ? "violation" : "ok", sc->name,
 		dmo_policy_name(policy), c.viols.nr ? " violation=" : "");
 	if (c.viols.nr)
 		dmo__sc_print_kinds(out, c.viols.kinds);
 	fprintf(out, "\n");
 	fflush(out);
-	ret = c.viols.nr ? 1 : 0;
 out_free:
 	sc_ctx_free(&c);
 	return ret;
 }
 
 /* Real threads. */
+
+/*
+ * Judges the expect lines by what the real-thread runs showed (@skipped:
+ * none was made, and @why says why): a sample can contradict a line, or
+ * show a kind it expects, but never that something cannot happen, and it
+ * never sees a race, a use after free or a deadlock.
+ * Return: the judgement, or -ENOMEM.
+ */
+static int sc_judge_real(const struct sc_ctx *real, struct dmo__sc_outcome *o,
+			 uint64_t runs, bool skipped, const char *why)
+{
+	struct sc_seen s;
+
+	memset(&s, 0, sizeof(s));
+	s.kinds = real->viols.kinds;
+	s.seen = runs;
+	s.complete = real->complete;
+	s.cond_true = real->cond_true;
+	s.partial = true;
+	s.what = "real-thread run";
+	if (skipped) {
+		s.cut = why;
+		s.found = " by the explorer";
+	} else {
+		s.blind = 1u << DMO_VIOL_RACE | 1u << DMO_VIOL_UAF |
+			  1u << DMO_VIOL_DEADLOCK;
+		s.cut = "a sample of runs cannot show what never happens";
+	}
+	return sc_judge_all(real, &s, o);
+}
 
 int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
 		     uint64_t iterations, uint64_t seed, FILE *out)
@@ -1055,7 +1383,8 @@ int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
 	/*
 	 * On real threads a use after free is a real one and a deadlock
 	 * hangs for ever: when the explorer shows either can happen, the
-	 * scenario is not run, and the run counts as failed.
+	 * scenario is not run.  That fails when the file does not expect
+	 * the kind, and is incomplete when it does.
 	 */
 	if (ex.viols.kinds & unsafe) {
 		real.viols.kinds = ex.viols.kinds & unsafe;
@@ -1117,12 +1446,25 @@ int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
 	for (size_t i = 0; i < o.nr_states; i++)
 		if (!o.states[i]->listed)
 			unlisted++;
-	o.result = unlisted || o.kinds ? DMO__SC_VIOLATION : DMO__SC_OK;
+	err = sc_judge_real(&real, &o, iterations, skipped[0] != '\0',
+			    skipped);
+	if (err < 0) {
+		free(o.states);
+		goto out_free;
+	}
+	o.judged = (enum dmo__sc_judged)err;
+	if (unlisted || o.judged == DMO__SC_FAIL)
+		o.result = DMO__SC_VIOLATION;
+	else if (skipped[0])
+		o.result = DMO__SC_INCOMPLETE;
+	else
+		o.result = DMO__SC_OK;
 	dmo__sc_report_run(out, &o, iterations, seed, unlisted,
 			   skipped[0] ? skipped : NULL);
 	fflush(out);
 	free(o.states);
-	err = o.result == DMO__SC_OK ? 0 : 1;
+	free(o.verdicts);
+	err = o.result == DMO__SC_OK ? 0 : o.result == DMO__SC_INCOMPLETE ? 3 : 1;
 out_free:
 	dmo_sync_pthread_destroy(s);
 	sc_ctx_free(&real);

@@ -291,6 +291,25 @@ enum dmo__sc_judged {
 	DMO__SC_UNJUDGED,	/* no applicable expect line: no field */
 	DMO__SC_PASS,
 	DMO__SC_FAIL,
+	DMO__SC_UNDECIDED,	/* nothing failed, but not all could be judged */
+};
+
+/* How one expectation fared against what was seen. */
+enum dmo__sc_verdict_state {
+	DMO__SC_HELD,		/* what was seen shows it true */
+	DMO__SC_FAILED,		/* what was seen contradicts it */
+	DMO__SC_OPEN,		/* what was seen cannot decide it */
+};
+
+/*
+ * The verdict on one expect line, or on one rule of the file as a whole
+ * (@e NULL: @rule says which).  No lock, as for struct dmo__sc_viol.
+ */
+struct dmo__sc_verdict {
+	const struct dmo_sc_expect *e;
+	const char *rule;
+	enum dmo__sc_verdict_state state;
+	char why[224];
 };
 
 /*
@@ -310,6 +329,9 @@ struct dmo__sc_outcome {
 	unsigned int kinds;		/* bit per enum dmo_viol_kind found */
 	enum dmo__sc_result result;
 	enum dmo__sc_judged judged;
+	struct dmo__sc_verdict *verdicts;	/* one per judgement made */
+	size_t nr_verdicts;
+	const char *stopped;		/* what cut the search short, or NULL */
 	double seconds;
 };
 
@@ -327,5 +349,11 @@ void dmo__sc_report_json(FILE *out, const struct dmo__sc_outcome *o);
 void dmo__sc_report_run(FILE *out, const struct dmo__sc_outcome *o,
 			uint64_t iterations, uint64_t seed, size_t unlisted,
 			const char *skipped);
+const char *dmo__sc_expect_text(char *buf, size_t len,
+				const struct dmo_sc_expect *e);
+void dmo__sc_report_verdicts(FILE *out, const struct dmo__sc_outcome *o,
+			     const char *indent);
+void dmo__sc_print_judged(FILE *out, const struct dmo__sc_outcome *o,
+			  const char *undecided);
 
 #endif /* DMO_SCENARIO_PRIV_H */

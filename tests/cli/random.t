@@ -46,6 +46,7 @@ res $r "the sample finds the BUG and says incomplete" "$summary"
 # Its schedules replay like the exhaustive search's.
 cmd=$(sed -n 's/^  replay: //p' "$tmp.a" | grep -- '--policy legacy' | head -n 1)
 sched=${cmd##*--schedule }
+sched=${sched%% --violation *}
 "$dmaown" replay "$d/sibling.own" --policy legacy --schedule "$sched" \
 	>"$tmp.r" 2>&1
 st=$?

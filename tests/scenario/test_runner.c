@@ -99,7 +99,9 @@ int main(void)
 	out = check(ok_sc, &o, &ret);
 	is_int(ret, 3, "a search cut by a limit returns 3");
 	is_str(summary(out), "incomplete race upstream executions=1 "
-	       "states=1 observation=Never", "and is reported incomplete");
+	       "states=1 observation=Never "
+	       "expect=INCOMPLETE:held=0,unjudged=1 "
+	       "stopped=max-executions:1", "and is reported incomplete");
 	free(out);
 
 	out = check(bad_sc, &o, &ret);
@@ -114,8 +116,11 @@ int main(void)
 		strcpy(t, "}");
 	is_str(out, "{\"test\":\"race\",\"policy\":\"upstream\","
 	       "\"result\":\"ok\",\"executions\":2,\"states\":2,"
-	       "\"observation\":\"Never\",\"violations\":[],"
-	       "\"expect\":\"PASS\"}", "the JSON line");
+	       "\"cut\":0,\"observation\":\"Never\",\"violations\":[],"
+	       "\"expect\":\"PASS\",\"expectations\":[{\"where\":"
+	       "\"t.own:11\",\"expect\":\"expect Never\",\"verdict\":"
+	       "\"HELD\",\"why\":\"the condition held in 0 of 2 executions "
+	       "explored (Never)\"}],\"stopped\":null}", "the JSON line");
 	free(out);
 
 	{
@@ -124,7 +129,7 @@ int main(void)
 		FILE *f = open_memstream(&buf, &len);
 
 		ret = dmo_scenario_replay(ok_sc, DMO_POLICY_UPSTREAM,
-					  "no such schedule", f, err,
+					  "no such schedule", -1, f, err,
 					  sizeof(err));
 		fclose(f);
 		free(buf);
