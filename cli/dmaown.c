@@ -48,6 +48,7 @@ static const char usage_text[] =
 	"                    [--first] [--random N [--seed S]] [FILE|DIR ...]\n"
 	"       dmaown replay FILE --schedule S [--policy P] [--violation K]\n"
 	"       dmaown run FILE [--iterations N] [--seed S] [--policy P]\n"
+	"                  [--time-limit SECONDS]\n"
 	"       dmaown help | --help | --version\n"
 	"\n"
 	"check   explore every interleaving of each scenario and judge it\n"
@@ -108,6 +109,7 @@ static const char replay_help[] =
 
 static const char run_help[] =
 	"usage: dmaown run FILE [--iterations N] [--seed S] [--policy P]\n"
+	"                       [--time-limit SECONDS]\n"
 	"\n"
 	"Explores the scenario to learn its final states, then runs it N times\n"
 	"on real threads and prints the histogram of the final states seen.\n"
@@ -119,12 +121,15 @@ static const char run_help[] =
 	"                        (default: the clock; printed either way)\n"
 	"  --policy P            the design (default: the file's policy line,\n"
 	"                        else upstream)\n"
+	"  --time-limit SECONDS  for the explorer's listing of the final states\n"
+	"                        (default 60; 0: no limit); past it, no run\n"
 	"  -h, --help            this text\n"
 	"\n"
 	"exit status: 0 every run ended in a state the explorer lists and none\n"
 	"contradicted an expectation, 1 one did not, 2 bad usage or a bad file,\n"
-	"3 no run was made (the explorer finds a use after free or a deadlock,\n"
-	"which real threads would not survive, and the file expects it)\n";
+	"3 no run was made: the explorer finds a use after free or a deadlock\n"
+	"(which real threads would not survive) and the file expects it, or\n"
+	"the time limit stopped the explorer's listing\n";
 
 /* The options of each command, for "did you mean" hints. */
 static const char *const check_opts[] = {
@@ -135,7 +140,7 @@ static const char *const replay_opts[] = {
 	"--schedule", "--policy", "--violation", "--help", NULL,
 };
 static const char *const run_opts[] = {
-	"--iterations", "--seed", "--policy", "--help", NULL,
+	"--iterations", "--seed", "--policy", "--time-limit", "--help", NULL,
 };
 static const char *const commands[] = {
 	"check", "replay", "run", "help", NULL,
@@ -448,7 +453,7 @@ static int list_add_dir(struct file_list *l, const char *dir)
 		}
 	}
 	closedir(d);
-	/* A directory that holds no scenario must not pass for one that held. */
+	/* A directory without scenarios must not pass as one that held. */
 	if (l->nr == first) {
 		fprintf(stderr, "%s: error: no .own file in this directory\n",
 			dir);
@@ -735,6 +740,11 @@ static int cmd_replay(int argc, char **argv)
 static int cmd_run(int argc, char **argv)
 {
 	struct opt_iter it = { .argc = argc, .argv = argv, .i = 0 };
+	struct dmo_explore_opts explore = {
+		.mode = DMO_EXPLORE_DPOR,
+		.time_limit = DEFAULT_TIME_LIMIT,
+		.progress = isatty(STDERR_FILENO),
+	};
 	uint64_t iterations = 1000, seed;
 	bool have_seed = false;
 	const char *file = NULL;
@@ -773,6 +783,10 @@ static int cmd_run(int argc, char **argv)
 		} else if (opt_match(&it, arg, "--policy", true)) {
 			if (!it.err)
 				it.err = parse_policy(it.value, false, &policy);
+		} else if (opt_match(&it, arg, "--time-limit", true)) {
+			if (!it.err)
+				it.err = parse_seconds("--time-limit", it.value,
+						       &explore.time_limit);
 		} else {
 			it.err = unknown_option("run", arg, run_opts);
 		}
@@ -788,7 +802,7 @@ static int cmd_run(int argc, char **argv)
 	if (!sc)
 		return EXIT_USAGE;
 	ret = dmo_scenario_run(sc, default_policy(sc, policy), iterations,
-			       seed, stdout);
+			       seed, &explore, stdout);
 	dmo_scenario_free(sc);
 	if (ret < 0) {
 		fprintf(stderr, "dmaown: error: %s: %s\n", file,

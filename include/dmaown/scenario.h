@@ -129,6 +129,8 @@ int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
  * @policy: the design
  * @iterations: how many runs
  * @seed: seeds the choices of probe=maybe drivers
+ * @explore: how the explorer lists the final states first (NULL: every
+ *	schedule, no limit); when a limit stops it, no run is made
  * @out: where the histogram goes
  *
  * The expect lines of @policy are judged as far as real-thread runs can
@@ -141,10 +143,12 @@ int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
  * none contradicted an expectation; 1 when one did not, or when the
  * explorer finds a use after free or a deadlock that the file does not
  * expect (no run is made then); 3 when no run was made for such a
- * violation the file expects; -ENOMEM.
+ * violation the file expects, or because a limit of @explore stopped the
+ * listing; -ENOMEM.
  * Context: any.
  */
 int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
-		     uint64_t iterations, uint64_t seed, FILE *out);
+		     uint64_t iterations, uint64_t seed,
+		     const struct dmo_explore_opts *explore, FILE *out);
 
 #endif /* DMAOWN_SCENARIO_H */

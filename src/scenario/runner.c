@@ -971,7 +971,8 @@ static void sc_verdict_default(struct dmo__sc_verdict *v,
 		return;
 	}
 	if ((quant == DMO_QUANT_EXISTS && t == 0 && !s->partial) ||
-	    (quant == DMO_QUANT_FORALL && (t != n || (n == 0 && !s->partial))) ||
+	    (quant == DMO_QUANT_FORALL &&
+	     (t != n || (n == 0 && !s->partial))) ||
 	    (quant == DMO_QUANT_NOT_EXISTS && t != 0)) {
 		sc_set_verdict(v, DMO__SC_FAILED,
 			       "the condition held in %llu of %s (%s)", t,
@@ -1352,7 +1353,8 @@ static int sc_judge_real(const struct sc_ctx *real, struct dmo__sc_outcome *o,
 }
 
 int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
-		     uint64_t iterations, uint64_t seed, FILE *out)
+		     uint64_t iterations, uint64_t seed,
+		     const struct dmo_explore_opts *explore, FILE *out)
 {
 	struct dmo_explore_result r = { .on_violation = sc_on_violation };
 	const unsigned int unsafe = 1u << DMO_VIOL_UAF |
@@ -1374,7 +1376,7 @@ int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
 		goto out_free_ex;
 	real.listed = &ex.states;
 	r.arg = &ex;
-	err = dmo_explore(&sc_program, &ex, NULL, &r);
+	err = dmo_explore(&sc_program, &ex, explore, &r);
 	if (!err)
 		err = ex.failed;
 	if (err)
@@ -1384,9 +1386,16 @@ int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
 	 * On real threads a use after free is a real one and a deadlock
 	 * hangs for ever: when the explorer shows either can happen, the
 	 * scenario is not run.  That fails when the file does not expect
-	 * the kind, and is incomplete when it does.
+	 * the kind, and is incomplete when it does.  Without the whole list
+	 * of final states there is nothing to compare the runs with.
 	 */
-	if (ex.viols.kinds & unsafe) {
+	if (!r.complete) {
+		snprintf(skipped, sizeof(skipped),
+			 "the explorer's list of final states stopped at its "
+			 "limit (%gs): not run on real threads",
+			 explore ? explore->time_limit : 0.0);
+		iterations = 0;
+	} else if (ex.viols.kinds & unsafe) {
 		real.viols.kinds = ex.viols.kinds & unsafe;
 		snprintf(skipped, sizeof(skipped),
 			 "the explorer finds %s%s%s: not run on real threads",
@@ -1464,7 +1473,10 @@ int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
 	fflush(out);
 	free(o.states);
 	free(o.verdicts);
-	err = o.result == DMO__SC_OK ? 0 : o.result == DMO__SC_INCOMPLETE ? 3 : 1;
+	if (o.result == DMO__SC_OK)
+		err = 0;
+	else
+		err = o.result == DMO__SC_INCOMPLETE ? 3 : 1;
 out_free:
 	dmo_sync_pthread_destroy(s);
 	sc_ctx_free(&real);

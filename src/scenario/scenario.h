@@ -291,7 +291,7 @@ enum dmo__sc_judged {
 	DMO__SC_UNJUDGED,	/* no applicable expect line: no field */
 	DMO__SC_PASS,
 	DMO__SC_FAIL,
-	DMO__SC_UNDECIDED,	/* nothing failed, but not all could be judged */
+	DMO__SC_UNDECIDED,	/* nothing failed, not all could be judged */
 };
 
 /* How one expectation fared against what was seen. */

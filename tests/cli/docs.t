@@ -125,7 +125,7 @@ res $? "dmaown(1): 2"
 mkdir "$tmp/empty"
 status 2 "... a directory without .own files" check "$tmp/empty"
 status 2 "... a path that is no regular file" check /dev/null
-says "For check: a limit (--max-executions, --time-limit, the default time limit, a --random sample) or --first stopped a search before the expectations could all be judged, and nothing failed. For run: no run was made, because the explorer finds a use after free or a deadlock that the file expects."
+says "For check: a limit (--max-executions, --time-limit, the default time limit, a --random sample) or --first stopped a search before the expectations could all be judged, and nothing failed. For run: no run was made, because the explorer finds a use after free or a deadlock that the file expects, or because the time limit stopped the explorer's list of final states."
 res $? "dmaown(1): 3"
 status 3 "... --first" check --first --policy legacy "$d/sibling.own"
 status 3 "... run of an expected use after free" \

@@ -43,7 +43,7 @@ big=$tmp/big.own
 	echo "expect ok"
 } >"$big"
 
-echo "1..16"
+echo "1..17"
 # On a pseudo-terminal: the progress line, then the summary.
 script -qc "'$dmaown' check --quiet --time-limit 2 '$big'" /dev/null \
 	</dev/null >"$tmp/tty" 2>&1
@@ -63,6 +63,13 @@ res "$([ "$st" = 3 ] && [ ! -s "$tmp/err" ]; echo $?)" \
 	"$(cat "$tmp/err")"
 grep -qxF 'Stopped: at the time limit of 1 s (--time-limit 1; 0 for no limit)' "$tmp/out"
 res $? "a Stopped: line says how to go further" "$(tail -n 4 "$tmp/out")"
+
+# run lists the final states first, under the same limit.
+"$dmaown" run "$big" --time-limit 1 --seed 1 >"$tmp/run" 2>&1
+st=$?
+res "$([ "$st" = 3 ] && grep -qxF "Skipped: the explorer's list of final states stopped at its limit (1s): not run on real threads" "$tmp/run"; echo $?)" \
+	"run: a listing the time limit stops is no reference: no run, exit 3" \
+	"exit $st" "$(cat "$tmp/run")"
 
 # The default: what the code applies is what --help and dmaown(1) say.
 grep -q '^#define DEFAULT_TIME_LIMIT 60\.0$' "$src/cli/dmaown.c" &&

@@ -92,8 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len, n = 0;
 	char *buf = NULL;
 
-	if (size < 3 || data[0] != 0xff ||
-	    (data[1] != 'L' && data[1] != 'F')) {
+	if (size < 3 || data[0] != 0xff || (data[1] != 'L' && data[1] != 'F')) {
 		parse_one((const char *)data, size);
 		return 0;
 	}

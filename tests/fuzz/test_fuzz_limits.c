@@ -44,7 +44,8 @@ static int feed_seeds(void)
 		rewind(f);
 		buf = malloc(len > 0 ? (size_t)len : 1);
 		if (buf && fread(buf, 1, (size_t)len, f) == (size_t)len) {
-			LLVMFuzzerTestOneInput((const uint8_t *)buf, (size_t)len);
+			LLVMFuzzerTestOneInput((const uint8_t *)buf,
+					       (size_t)len);
 			n++;
 		}
 		free(buf);
@@ -66,8 +67,8 @@ static int answer(const char *buf, size_t len, char *err, size_t errlen)
 }
 
 static const char line_text[] = "# a comment, grown\n"
-				 "bus pci\ndevice d pci group 1\n"
-				 "thread P0 {\n  r0 = owned 1\n}\n";
+				"bus pci\ndevice d pci group 1\n"
+				"thread P0 {\n  r0 = owned 1\n}\n";
 static const char file_text[] = "# one line of comment, repeated\n";
 
 int main(void)
@@ -91,7 +92,8 @@ int main(void)
 			across += ret == 0;
 		} else {
 			snprintf(want, sizeof(want),
-				 "fuzz.own:1:%d: error: line too long (more than %d bytes)",
+				 "fuzz.own:1:%d: error: line too long (more "
+				 "than %d bytes)",
 				 DMO_SC_MAX_LINE + 1, DMO_SC_MAX_LINE);
 			if (ret != -EINVAL || strcmp(err, want) != 0)
 				diag("%zu bytes: %d %s", len, ret, err);
@@ -99,7 +101,8 @@ int main(void)
 		}
 		free(buf);
 	}
-	is_int(across, 16, "recipe L: lines up to 4096 bytes parse, longer "
+	is_int(across, 16,
+	       "recipe L: lines up to 4096 bytes parse, longer "
 	       "ones are refused at column 4097");
 
 	/* 'F': the file from 1048568 to 1048583 bytes. */
@@ -115,27 +118,30 @@ int main(void)
 				 ": error: a file needs at least one thread");
 		else
 			snprintf(want, sizeof(want),
-				 "fuzz.own:1:1: error: file larger than %d bytes",
+				 "fuzz.own:1:1: error: file larger than %d "
+				 "bytes",
 				 DMO_SC_MAX_BYTES);
 		if (ret != -EINVAL || !strstr(err, want))
 			diag("%zu bytes: %d %s", len, ret, err);
 		across += ret == -EINVAL && strstr(err, want) != NULL;
 		free(buf);
 	}
-	is_int(across, 16, "recipe F: files up to 1 MiB are read, longer ones "
+	is_int(across, 16,
+	       "recipe F: files up to 1 MiB are read, longer ones "
 	       "are refused at 1:1");
 
 	/* Through the harness itself, each side of each limit: it aborts
 	 * on anything wrong, so getting past it is the check. */
 	for (int k = 0; k < 16; k += 15, across++) {
-		uint8_t in[sizeof(line_text) + 3] = { 0xff, 'L', (uint8_t)k };
+		uint8_t in[sizeof(line_text) + 3] = {0xff, 'L', (uint8_t)k};
 
 		memcpy(in + 3, line_text, sizeof(line_text) - 1);
 		LLVMFuzzerTestOneInput(in, sizeof(in) - 1);
 		in[1] = 'F';
 		LLVMFuzzerTestOneInput(in, sizeof(in) - 1);
 	}
-	is_int(across, 18, "the harness took both recipes on both sides of "
+	is_int(across, 18,
+	       "the harness took both recipes on both sides of "
 	       "the limits without an abort");
 	return done_testing();
 }

@@ -142,7 +142,8 @@ int main(void)
 		size_t len = 0;
 		FILE *f = open_memstream(&buf, &len);
 
-		ret = dmo_scenario_run(ok_sc, DMO_POLICY_UPSTREAM, 20, 7, f);
+		ret = dmo_scenario_run(ok_sc, DMO_POLICY_UPSTREAM, 20, 7, NULL,
+				       f);
 		fclose(f);
 		is_int(ret, 0, "20 real-thread runs see only listed states");
 		ok(strstr(buf, "\nSeed 7\n") != NULL, "the seed is printed");
