@@ -77,6 +77,14 @@ struct dmo_step {
 				 * "end", "note", "violation" */
 	const char *fn;		/* modelled function */
 	const char *line;	/* the whole step, formatted for people */
+	const char *text;	/* what it did: @line without the index,
+				 * thread, op and function */
+	const void *object;	/* the location, mutex or block it touched,
+				 * as an identity within the execution;
+				 * NULL for the other ops */
+	const char *within;	/* the name dmo_alloc() gave the block
+				 * holding @object ("device 0000:01:00.1"),
+				 * NULL when none does */
 };
 
 struct dmo_explore_result {

@@ -175,6 +175,45 @@ const char *dmo__trace_value(const struct dmo__explorer *x, uint64_t v,
 	return buf;
 }
 
+/*
+ * What a replayed step touched, for pictures that group the steps by
+ * object: the address of its operation (the block, for an alloc) and the
+ * block that address lies in.  The op that just ran is still posted in
+ * its thread, so nothing needs to be passed down.
+ */
+static void trace_object(const struct dmo__explorer *x, int tid,
+			 const char *op, struct dmo_step *st)
+{
+	static const char *const touching[] = {
+		"read", "write", "rmw", "lock", "unlock", "free", "alloc",
+	};
+	const struct dmo__op *o;
+	uintptr_t v;
+
+	st->object = NULL;
+	st->within = NULL;
+	if (tid < 0)
+		return;
+	for (size_t i = 0; i < sizeof(touching) / sizeof(touching[0]); i++) {
+		if (strcmp(op, touching[i]) != 0)
+			continue;
+		o = &x->th[tid].op;
+		v = strcmp(op, "alloc") == 0 ? (uintptr_t)o->result :
+					       (uintptr_t)o->p;
+		st->object = (const void *)v;
+		for (int b = x->nblocks - 1; b >= 0 && v; b--) {
+			uintptr_t p = (uintptr_t)x->blocks[b].p;
+			size_t size = x->blocks[b].size;
+
+			if (v >= p && v - p < (size ? size : 1)) {
+				st->within = x->blocks[b].what;
+				break;
+			}
+		}
+		return;
+	}
+}
+
 void dmo__trace_step(struct dmo__explorer *x, int tid, const char *op,
 		     const char *fn, const char *fmt, ...)
 {
@@ -196,6 +235,8 @@ void dmo__trace_step(struct dmo__explorer *x, int tid, const char *op,
 	st.op = op;
 	st.fn = fn ? fn : "-";
 	st.line = line;
+	st.text = desc;
+	trace_object(x, tid, op, &st);
 	x->on_step(x->cb, &st);
 }
 
