@@ -45,8 +45,10 @@ enum {
 static const char usage_text[] =
 	"usage: dmaown check [--policy P|all] [--max-executions N]\n"
 	"                    [--time-limit SECONDS] [--json] [--quiet]\n"
-	"                    [--first] [--random N [--seed S]] [FILE|DIR ...]\n"
+	"                    [--first] [--random N [--seed S]]\n"
+	"                    [--svg DIR] [--html FILE] [FILE|DIR ...]\n"
 	"       dmaown replay FILE --schedule S [--policy P] [--violation K]\n"
+	"                     [--svg FILE]\n"
 	"       dmaown run FILE [--iterations N] [--seed S] [--policy P]\n"
 	"                  [--time-limit SECONDS]\n"
 	"       dmaown help | --help | --version\n"
@@ -83,6 +85,8 @@ static const char check_help[] =
 	"  --seed S              the seed of --random (default: the clock)\n"
 	"  --json                one JSON object per test and policy\n"
 	"  --quiet               summary lines only\n"
+	"  --svg DIR             one SVG picture per violation, in DIR\n"
+	"  --html FILE           the whole run as one self-contained page\n"
 	"  -h, --help            this text\n"
 	"\n"
 	"exit status: 0 every expectation held, 1 one failed or a violation no\n"
@@ -91,6 +95,7 @@ static const char check_help[] =
 
 static const char replay_help[] =
 	"usage: dmaown replay FILE --schedule S [--policy P] [--violation KIND]\n"
+	"                          [--svg FILE]\n"
 	"\n"
 	"Re-runs the one execution that schedule S names and prints every\n"
 	"step, the final state and the violations it shows.\n"
@@ -100,6 +105,7 @@ static const char replay_help[] =
 	"                        else upstream)\n"
 	"  --violation KIND      the kind the schedule was reported for, as in\n"
 	"                        the replay command dmaown check prints\n"
+	"  --svg FILE            draw the execution as an SVG picture\n"
 	"  -h, --help            this text\n"
 	"\n"
 	"exit status: with --violation, 0 the execution shows a violation of\n"
@@ -134,10 +140,10 @@ static const char run_help[] =
 /* The options of each command, for "did you mean" hints. */
 static const char *const check_opts[] = {
 	"--policy", "--max-executions", "--time-limit", "--json", "--quiet",
-	"--first", "--random", "--seed", "--help", NULL,
+	"--first", "--random", "--seed", "--svg", "--html", "--help", NULL,
 };
 static const char *const replay_opts[] = {
-	"--schedule", "--policy", "--violation", "--help", NULL,
+	"--schedule", "--policy", "--violation", "--svg", "--help", NULL,
 };
 static const char *const run_opts[] = {
 	"--iterations", "--seed", "--policy", "--time-limit", "--help", NULL,
@@ -575,6 +581,119 @@ static void check_one(const char *path, int policy_opt,
 	dmo_scenario_free(sc);
 }
 
+/*
+ * Pictures.  Where they go is checked before anything runs, so that a bad
+ * path costs no exploration: a directory for --svg (made when missing), a
+ * regular file or a new one in an existing directory for --svg and --html
+ * (never a FIFO, whose open would block).
+ */
+static int picture_dir(const char *opt, const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return usage_error("option '%s': '%s' is not a directory",
+					   opt, dir);
+		return 0;
+	}
+	if (errno != ENOENT || mkdir(dir, 0777) != 0) {
+		fprintf(stderr, "dmaown: error: option '%s': %s: %s\n", opt,
+			dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int picture_file(const char *opt, const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (stat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			return usage_error("option '%s': '%s' is not a regular file",
+					   opt, path);
+		return 0;
+	}
+	if (errno != ENOENT) {
+		fprintf(stderr, "dmaown: error: option '%s': %s: %s\n", opt,
+			path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (!slash)
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + 1), path);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return usage_error("option '%s': no directory '%s' for '%s'",
+				   opt, dir, path);
+	return 0;
+}
+
+/* Writes @path through @write; 0, or a printed error (2). */
+static FILE *picture_open(const char *opt, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		fprintf(stderr, "dmaown: error: option '%s': %s: %s\n", opt,
+			path, strerror(errno));
+	return f;
+}
+
+/* The command line, as the page shows it: words a shell reads back. */
+static char *command_line(const char *argv0, const char *cmd, int argc,
+			  char **argv)
+{
+	size_t len = 0;
+	char *s = NULL;
+	FILE *f = open_memstream(&s, &len);
+
+	if (!f)
+		return NULL;
+	for (int i = -2; i < argc; i++) {
+		const char *w = i == -2 ? argv0 : i == -1 ? cmd : argv[i];
+
+		if (i > -2)
+			fputc(' ', f);
+		if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789_./:,=+@%-") == strlen(w)) {
+			fputs(w, f);
+			continue;
+		}
+		fputc('\'', f);
+		for (; *w; w++)
+			fputs(*w == '\'' ? "'\\''" : (char[]){ *w, 0 }, f);
+		fputc('\'', f);
+	}
+	if (fclose(f)) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Writes the page of the run; 0, or a printed error (2). */
+static int write_page(const char *path, struct dmo_html_report *page)
+{
+	FILE *f = picture_open("--html", path);
+	int err;
+
+	if (!f)
+		return EXIT_USAGE;
+	err = dmo_html_report_write(page, f);
+	if (fclose(f) && !err)
+		err = -EIO;
+	if (err) {
+		fprintf(stderr, "dmaown: error: option '--html': %s: %s\n",
+			path, strerror(-err));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int cmd_check(int argc, char **argv, const char *argv0)
 {
 	struct opt_iter it = { .argc = argc, .argv = argv, .i = 0 };
@@ -584,6 +703,8 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 	int policy = POLICY_FROM_FILE;
 	bool any_path = false, have_seed = false, have_limit = false;
 	char corpus[PATH_MAX + 16];
+	const char *html = NULL;
+	int ret;
 
 	if (wants_help(argc, argv)) {
 		fputs(check_help, stdout);
@@ -641,6 +762,14 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 				it.err = parse_u64("--seed", it.value,
 						   &opts.explore.seed);
 			have_seed = true;
+		} else if (opt_match(&it, arg, "--svg", true)) {
+			if (!it.err)
+				it.err = picture_dir("--svg", it.value);
+			opts.svg_dir = it.value;
+		} else if (opt_match(&it, arg, "--html", true)) {
+			if (!it.err)
+				it.err = picture_file("--html", it.value);
+			html = it.value;
 		} else {
 			it.err = unknown_option("check", arg, check_opts);
 		}
@@ -674,16 +803,54 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 	if (!have_limit)
 		opts.explore.time_limit = DEFAULT_TIME_LIMIT;
 	opts.explore.progress = isatty(STDERR_FILENO);
+	if (html) {
+		char *cmd = command_line(argv0, "check", argc, argv);
+
+		opts.html = cmd ? dmo_html_report_new(cmd) : NULL;
+		free(cmd);
+		if (!opts.html) {
+			list_free(&files);
+			fputs("dmaown: error: out of memory\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
 	for (size_t i = 0; i < files.nr; i++)
 		check_one(files.v[i], policy, &opts, &st);
 	list_free(&files);
-	return status_exit(&st);
+	if (html && write_page(html, opts.html))
+		st.usage = true;
+	dmo_html_report_free(opts.html);
+	ret = status_exit(&st);
+	return ret;
 }
 
-static int cmd_replay(int argc, char **argv)
+/* The picture of a replayed execution; as dmo_scenario_replay_svg(). */
+static int replay_svg(const struct dmo_scenario *sc, int policy,
+		      const char *schedule, const char *argv0,
+		      const char *path, char *err, size_t errlen)
+{
+	FILE *f = picture_open("--svg", path);
+	int ret;
+
+	if (!f) {
+		snprintf(err, errlen, "option '--svg': %s: %s", path,
+			 strerror(errno));
+		return -EIO;
+	}
+	ret = dmo_scenario_replay_svg(sc, policy, schedule, argv0, f, err,
+				      errlen);
+	if (fclose(f) && ret >= 0) {
+		snprintf(err, errlen, "option '--svg': %s: %s", path,
+			 strerror(errno));
+		ret = -EIO;
+	}
+	return ret;
+}
+
+static int cmd_replay(int argc, char **argv, const char *argv0)
 {
 	struct opt_iter it = { .argc = argc, .argv = argv, .i = 0 };
-	const char *file = NULL, *schedule = NULL;
+	const char *file = NULL, *schedule = NULL, *svg = NULL;
 	struct status st = { 0 };
 	struct dmo_scenario *sc;
 	int policy = POLICY_FROM_FILE, kind = -1;
@@ -714,6 +881,10 @@ static int cmd_replay(int argc, char **argv)
 		} else if (opt_match(&it, arg, "--violation", true)) {
 			if (!it.err)
 				it.err = parse_kind(it.value, &kind);
+		} else if (opt_match(&it, arg, "--svg", true)) {
+			if (!it.err)
+				it.err = picture_file("--svg", it.value);
+			svg = it.value;
 		} else {
 			it.err = unknown_option("replay", arg, replay_opts);
 		}
@@ -729,6 +900,14 @@ static int cmd_replay(int argc, char **argv)
 		return EXIT_USAGE;
 	ret = dmo_scenario_replay(sc, default_policy(sc, policy), schedule,
 				  kind, stdout, err, sizeof(err));
+	/* The picture changes nothing of the verdict, unless it fails. */
+	if (ret >= 0 && svg) {
+		int drawn = replay_svg(sc, default_policy(sc, policy),
+				       schedule, argv0, svg, err, sizeof(err));
+
+		if (drawn < 0)
+			ret = drawn;
+	}
 	dmo_scenario_free(sc);
 	if (ret < 0) {
 		fprintf(stderr, "dmaown: error: %s\n", err);
@@ -863,7 +1042,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 2, argv + 2, argv0);
 	if (strcmp(cmd, "replay") == 0)
-		return cmd_replay(argc - 2, argv + 2);
+		return cmd_replay(argc - 2, argv + 2, argv0);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 2, argv + 2);
 	if (cmd[0] == '-')

@@ -16,6 +16,7 @@
 #include "dmaown/types.h"
 
 struct dmo_scenario;
+struct dmo_html_report;
 
 /**
  * dmo_scenario_parse_file() - read and parse a .own file
@@ -78,6 +79,8 @@ struct dmo_check_opts {
 	bool json;		/* one JSON object per test and policy */
 	bool quiet;		/* summary lines only */
 	const char *argv0;	/* how replay commands name the program */
+	const char *svg_dir;	/* NULL, or where one SVG per violation goes */
+	struct dmo_html_report *html;	/* NULL, or the page the run adds to */
 };
 
 /**
@@ -150,5 +153,64 @@ int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
 int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
 		     uint64_t iterations, uint64_t seed,
 		     const struct dmo_explore_opts *explore, FILE *out);
+
+/**
+ * dmo_scenario_replay_svg() - draw one execution as an SVG picture
+ * @sc: the scenario
+ * @policy: the design
+ * @schedule: a schedule printed by dmo_scenario_check()
+ * @argv0: how the picture's replay command names the program
+ * @out: where the SVG document goes
+ * @err: filled with a message when @schedule does not fit
+ * @errlen: size of @err
+ *
+ * One lane per thread of the file, the steps down the page, the locks
+ * held as bars, the steps each violation of the execution names
+ * highlighted and joined, the violations as the title and the replay
+ * command in the footer (dmaown(1), section PICTURES).  Nothing is
+ * written when @schedule does not fit.
+ *
+ * Return: 0 when the execution showed no violation, 1 when it showed
+ * one, -EINVAL when @schedule does not fit, -ENOMEM, -EIO.
+ * Context: any.
+ */
+int dmo_scenario_replay_svg(const struct dmo_scenario *sc,
+			    enum dmo_policy policy, const char *schedule,
+			    const char *argv0, FILE *out, char *err,
+			    size_t errlen);
+
+/**
+ * dmo_html_report_new() - start the page of one run of checks
+ * @command: the command line that makes the run, shown on the page
+ *
+ * Hand the report to dmo_scenario_check() in dmo_check_opts.html: each
+ * check adds its verdict, its summary line and its counterexamples with
+ * their pictures.
+ *
+ * Return: the report, or NULL when out of memory.
+ * Context: any.
+ */
+struct dmo_html_report *dmo_html_report_new(const char *command);
+
+/**
+ * dmo_html_report_write() - write the page: one self-contained HTML file
+ * @r: the report
+ * @out: the stream
+ *
+ * The verdict table (scenario by policy), each cell linking to its
+ * counterexamples, every picture inline, the summary lines and the
+ * command; no script, no font and nothing else from the network.
+ *
+ * Return: 0, -ENOMEM or -EIO.
+ * Context: any.
+ */
+int dmo_html_report_write(const struct dmo_html_report *r, FILE *out);
+
+/**
+ * dmo_html_report_free() - free a report
+ * @r: the report, or NULL
+ * Context: any.
+ */
+void dmo_html_report_free(struct dmo_html_report *r);
 
 #endif /* DMAOWN_SCENARIO_H */

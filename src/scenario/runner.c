@@ -107,6 +107,7 @@ struct sc_ctx {
 	char *last_state;		/* hooks: SC_REPLAY's final state */
 	bool last_cond;			/* hooks: the condition held in it */
 	FILE *out;			/* SC_REPLAY: where steps go */
+	struct dmo__sc_steps *steps;	/* SC_REPLAY: steps kept, or NULL */
 
 	char *buf;			/* hooks: scratch for a state's text */
 	size_t len;
@@ -1119,6 +1120,32 @@ static void sc_trace(void *arg, const char *schedule, FILE *out)
 	c->mode = SC_EXPLORE;
 }
 
+/* The steps of one schedule, kept for a picture. */
+
+static void sc_keep_step(void *arg, const struct dmo_step *st)
+{
+	struct sc_ctx *c = arg;
+
+	if (c->steps && dmo__sc_steps_add(c->steps, st))
+		c->failed = -ENOMEM;
+}
+
+static int sc_keep(void *arg, const char *schedule,
+		   struct dmo__sc_steps *steps)
+{
+	struct sc_ctx *c = arg;
+	enum sc_mode mode = c->mode;
+	int ret;
+
+	c->mode = SC_REPLAY;
+	c->steps = steps;
+	ret = dmo_explore_replay(&sc_program, c, schedule, sc_keep_step,
+				 NULL, c);
+	c->steps = NULL;
+	c->mode = mode;
+	return ret ? ret : c->failed;
+}
+
 int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
 		       const struct dmo_check_opts *opts, FILE *out)
 {
@@ -1175,8 +1202,12 @@ int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
 				    opts->argv0 ? opts->argv0 : "dmaown",
 				    sc_trace, &c);
 	fflush(out);
+	if (opts->svg_dir || opts->html)
+		err = dmo__sc_pictures(&o, opts, sc_keep, &c);
 	free(o.states);
 	free(o.verdicts);
+	if (err)
+		goto out_free;
 	/* A cut-short search whose expectations held so far: not a pass. */
 	if (o.judged == DMO__SC_FAIL)
 		err = 1;
@@ -1316,6 +1347,58 @@ int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
 	fprintf(out, "\n");
 	fflush(out);
 out_free:
+	sc_ctx_free(&c);
+	return ret;
+}
+
+int dmo_scenario_replay_svg(const struct dmo_scenario *sc,
+			    enum dmo_policy policy, const char *schedule,
+			    const char *argv0, FILE *out, char *err,
+			    size_t errlen)
+{
+	struct dmo__sc_steps steps = { 0 };
+	const struct dmo__sc_viol **feat = NULL;
+	struct sc_ctx c;
+	int ret;
+
+	ret = sc_ctx_init(&c, sc, policy, SC_REPLAY);
+	if (ret)
+		return ret;
+	c.steps = &steps;
+	ret = dmo_explore_replay(&sc_program, &c, schedule, sc_keep_step,
+				 sc_on_violation, &c);
+	c.steps = NULL;
+	if (!ret)
+		ret = c.failed;
+	if (ret == -EINVAL) {
+		snprintf(err, errlen,
+			 "schedule '%s' does not fit %s under policy %s",
+			 schedule, sc->name, dmo_policy_name(policy));
+		goto out_free;
+	}
+	feat = calloc(c.viols.nr + 1, sizeof(*feat));
+	if (!ret && !feat)
+		ret = -ENOMEM;
+	if (!ret) {
+		struct dmo__sc_pic pic = {
+			.sc = sc, .policy = policy, .schedule = schedule,
+			.argv0 = argv0, .steps = &steps, .viols = feat,
+			.nr_viols = c.viols.nr, .known = c.viols.v,
+			.nr_known = c.viols.nr, .standalone = true,
+		};
+
+		for (size_t i = 0; i < c.viols.nr; i++)
+			feat[i] = &c.viols.v[i];
+		ret = dmo__sc_svg(out, &pic);
+	}
+	if (ret) {
+		snprintf(err, errlen, "%s", strerror(-ret));
+		goto out_free;
+	}
+	ret = c.viols.nr ? 1 : 0;
+out_free:
+	free(feat);
+	dmo__sc_steps_free(&steps);
 	sc_ctx_free(&c);
 	return ret;
 }

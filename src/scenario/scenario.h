@@ -251,6 +251,67 @@ int dmo__sc_lex_line(const char *line, int len, struct dmo_tok *toks, int *nr,
 		     int *col, char *msg, size_t msglen);
 
 /*
+ * Pictures of counterexamples (svg.c) and the page of a run (html.c).
+ * The steps of one replayed schedule are kept so that they can be drawn.
+ * No lock: kept, drawn and freed by the one thread that called the check
+ * or the replay.
+ */
+struct dmo__sc_outcome;
+struct dmo__sc_viol;
+
+struct dmo__sc_step {
+	int index;
+	int thread;		/* -1: the check between steps */
+	const void *object;	/* an identity only, never dereferenced */
+	char *thread_name;
+	char *op;
+	char *fn;
+	char *text;
+	char *within;		/* NULL: in no block */
+};
+
+struct dmo__sc_steps {
+	struct dmo__sc_step *v;
+	size_t nr;
+	size_t cap;
+};
+
+/* One picture to draw: every field is read only. */
+struct dmo__sc_pic {
+	const struct dmo_scenario *sc;
+	enum dmo_policy policy;
+	const char *schedule;
+	const char *argv0;		/* the replay command's program */
+	const struct dmo__sc_steps *steps;
+	const struct dmo__sc_viol *const *viols;	/* to feature */
+	size_t nr_viols;
+	const struct dmo__sc_viol *known;	/* every one the run saw */
+	size_t nr_known;
+	const char *id;			/* element ids' prefix: [a-z0-9-] */
+	bool standalone;		/* an XML document of its own */
+	bool name_kind;			/* the replay command names the
+					 * featured violation's kind, as
+					 * check prints it */
+};
+
+/* Replays @schedule into @steps: 0, -EINVAL when it does not fit, -ENOMEM. */
+typedef int (*dmo__sc_replay_fn)(void *arg, const char *schedule,
+				 struct dmo__sc_steps *steps);
+
+/* svg.c */
+int dmo__sc_steps_add(struct dmo__sc_steps *s, const struct dmo_step *st);
+void dmo__sc_steps_free(struct dmo__sc_steps *s);
+void dmo__sc_stmt_text(const struct dmo_scenario *sc,
+		       const struct dmo_sc_thread *t,
+		       const struct dmo_sc_stmt *st, char *buf, size_t len);
+int dmo__sc_svg(FILE *out, const struct dmo__sc_pic *in);
+
+/* html.c */
+int dmo__sc_pictures(const struct dmo__sc_outcome *o,
+		     const struct dmo_check_opts *opts,
+		     dmo__sc_replay_fn replay, void *replay_arg);
+
+/*
  * What the runner (runner.c) hands to the reports (report.c): the outcome
  * of checking one scenario under one policy, the histogram of a
  * real-thread run, and the spellings both share.  Nothing of it is shared
