@@ -9,6 +9,12 @@
 #                 FUZZ_SECONDS seconds (default 60); new inputs go to
 #                 $(BUILD)/fuzz/corpus, the seeds stay as they are
 # make install    PREFIX=/usr/local DESTDIR=
+# make docs       the pictures docs/*.md embed, into docs/img/: one per line
+#                 "SCENARIO POLICY SCHEDULE" of docs/pictures.list (dmaown
+#                 replay --svg, by scripts/doc-pictures).  A page joins with
+#                 one line there per picture it embeds (docs/designs.md's
+#                 lines come first); make check fails when docs/img/ and
+#                 the list disagree or a picture is out of date
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
@@ -110,6 +116,10 @@ lint:
 	if [ -n "$$bad" ]; then \
 		echo "raw pthread calls outside src/sync/pthread.c:"; \
 		echo "$$bad"; exit 1; fi
+
+.PHONY: docs
+docs: $(CLI)
+	scripts/doc-pictures $(CLI) docs/img
 
 demo: $(CLI)
 	$(CLI) check --policy all --quiet scenarios/
