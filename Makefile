@@ -46,7 +46,7 @@ SHARED := $(BUILD)/libdmaown.so
 CLI := $(BUILD)/dmaown
 
 .PHONY: all check test test-tsan lint demo bench fuzz install clean format \
-	FORCE
+	trees FORCE
 all: $(STATIC) $(SHARED) $(CLI)
 
 $(BUILD)/obj/%.o: %.c
@@ -86,11 +86,21 @@ $(BUILD)/bench/%: bench/%.c $(STATIC)
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP $(LDFLAGS) -o $@ $< \
 		$(STATIC) $(LDLIBS)
 
+# Saved sysfs trees, one per machine of tests/host/topo (scripts/mktree),
+# for the host commands' tests and the demo.
+TOPOS := $(sort $(wildcard tests/host/topo/*.topo))
+TREES := $(BUILD)/trees/.stamp
+$(TREES): scripts/mktree $(TOPOS)
+	rm -rf $(BUILD)/trees
+	scripts/mktree --all tests/host/topo $(BUILD)/trees
+	touch $@
+trees: $(TREES)
+
 # The tests find the build through these.
 export DMAOWN_BUILD = $(abspath $(BUILD))
 export DMAOWN_SRC = $(abspath .)
 
-test: all $(TEST_BIN) lint
+test: all $(TEST_BIN) $(TREES) lint
 	prove --exec '' $(TEST_BIN) $(TEST_SH)
 
 test-tsan: $(TSAN_TESTS)
