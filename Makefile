@@ -3,7 +3,9 @@
 # make            library (static and shared), the dmaown CLI
 # make check      every test, under ASan+UBSan, then the pthread tests under TSan
 # make demo       dmaown check over the bundled scenarios, every policy: one
-#                 verdict line per scenario and policy
+#                 verdict line per scenario and policy; then dmaown groups
+#                 on the saved tree of the T1 desktop
+# make trees      the saved sysfs trees of tests/host/topo, in build/trees
 # make bench      the benchmarks of bench/, one BENCH line each
 # make fuzz       the libFuzzer harness of the scenario parser (clang); new
 #                 inputs go to $(BUILD)/fuzz/corpus, the seeds stay as they are
@@ -120,10 +122,11 @@ lint:
 		echo "raw pthread calls outside src/sync/pthread.c:"; \
 		echo "$$bad"; exit 1; fi
 
-demo: $(CLI)
+demo: $(CLI) $(TREES)
 	$(CLI) check --policy all --quiet scenarios/
+	cd $(BUILD)/trees && $(abspath $(CLI)) groups --sysfs t1-desktop/sys
 
-bench: $(BENCH_BIN)
+bench: $(BENCH_BIN) $(TREES)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
 FUZZ_CC ?= clang

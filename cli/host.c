@@ -386,6 +386,8 @@ static int cmd_apply(const struct host_args *a)
 		return ret;
 	if (ret == EXIT_FAILED || a->dry_run) {
 		dmo_host_plan_print(p, false, stdout);
+		if (a->dry_run && ret == EXIT_OK)
+			fputs("# --dry-run: nothing was written\n", stdout);
 		goto out;
 	}
 	if (a->simulate) {

@@ -393,7 +393,8 @@ struct run {
 	size_t nr_devs;
 	struct jstep *steps;
 	size_t nr_steps;
-	int writes;	/* writes made so far */
+	size_t nr_begun;	/* steps whose write was announced */
+	int writes;		/* writes made so far */
 };
 
 static const struct jdev *find_jdev(const struct run *r, const char *name)
@@ -604,7 +605,7 @@ static int undo_all(struct run *r)
 {
 	bool failed = false;
 
-	for (size_t i = r->nr_steps; i-- > 0;) {
+	for (size_t i = r->nr_begun; i-- > 0;) {
 		if (r->steps[i].undone)
 			continue;
 		if (undo_step(r, &r->steps[i]))
@@ -732,7 +733,7 @@ int dmo_host_apply(const struct dmo_host_plan *p, const char *journal,
 			  dmo__step_kind_name(s->kind), s->dev, s->path,
 			  shown(s->value))) {
 			fprintf(out, "the journal cannot be written: stopping\n");
-			r.nr_steps = i;
+			r.nr_begun = i;
 			ret = 1;
 			break;
 		}
@@ -741,7 +742,7 @@ int dmo_host_apply(const struct dmo_host_plan *p, const char *journal,
 			jline(&r.j, "failed %d %s %s", s->n, err_name(ret),
 			      strerror(-ret));
 			ret = 1;
-			r.nr_steps = i + 1;
+			r.nr_begun = i + 1;
 			break;
 		}
 		ret = verify(&r, s, what, sizeof(what));
@@ -749,7 +750,7 @@ int dmo_host_apply(const struct dmo_host_plan *p, const char *journal,
 			jline(&r.j, "failed %d verify: %s", s->n, what);
 			fprintf(out, "step %d: check failed: %s\n", s->n, what);
 			ret = 1;
-			r.nr_steps = i + 1;
+			r.nr_begun = i + 1;
 			break;
 		}
 		jline(&r.j, "done %d", s->n);
@@ -761,8 +762,8 @@ int dmo_host_apply(const struct dmo_host_plan *p, const char *journal,
 			r.nr_steps, r.nr_steps == 1 ? "" : "s", journal);
 		goto out_close;
 	}
-	fprintf(out, "rolling back %zu step%s, last first\n", r.nr_steps,
-		r.nr_steps == 1 ? "" : "s");
+	fprintf(out, "rolling back %zu step%s, last first\n", r.nr_begun,
+		r.nr_begun == 1 ? "" : "s");
 	ret = undo_all(&r) ? 3 : 1;
 	jline(&r.j, "end %s", ret == 1 ? "rolled-back" : "incomplete");
 	if (ret == 1)
@@ -1045,6 +1046,7 @@ int dmo_host_undo(const char *sysfs, const char *journal,
 		ret = -EINVAL;
 		goto out;
 	}
+	r.nr_begun = r.nr_steps;
 	for (size_t i = 0; i < r.nr_steps; i++)
 		pending += !r.steps[i].undone;
 	if (!pending) {

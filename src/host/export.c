@@ -9,10 +9,10 @@
  * ("plan"), then the VMM opening each group, and the threads that could
  * run at the same time on the host:
  *
- *  - "autoprobe": something probes each moved device (udev, another
- *    tool writing drivers_probe): `attach`;
- *  - "modprobe": the host driver of the first moved device is unloaded
- *    and loaded again (a service restart, a module reload);
+ *  - "autoprobe": something probes the first and the last moved device
+ *    (udev, another tool writing drivers_probe): `attach`;
+ *  - "modprobe": another driver whose id table lists the first moved
+ *    device is loaded (as nvidia beside nouveau), named other-DRIVER;
  *  - "hotadd": a device that driver matches appears in the group (a
  *    function hot-added, a rescan).
  *
@@ -28,13 +28,21 @@
 
 #include "host/host.h"
 
-static bool in_plan(const struct dmo_host_plan *p, size_t dev,
-		    enum dmo__step_kind kind)
+/* The first device the plan unbinds: its driver, bus, group and name. */
+static void first_plan_dev(const struct dmo_host_plan *p, const char **drv,
+			   const char **bus, int *group, const char **name)
 {
-	for (size_t i = 0; i < p->nr_steps; i++)
-		if (p->steps[i].dev == dev && p->steps[i].kind == kind)
-			return true;
-	return false;
+	for (size_t i = 0; i < p->nr_steps; i++) {
+		const struct dmo__hdev *d = &p->h->devs[p->steps[i].dev];
+
+		if (p->steps[i].kind == DMO_STEP_UNBIND && d->driver) {
+			*drv = d->driver;
+			*bus = d->bus;
+			*group = d->group;
+			*name = d->name;
+			return;
+		}
+	}
 }
 
 static bool listed(const struct dmo__strv *l, const char *s)
@@ -66,7 +74,7 @@ void dmo_host_export(const struct dmo_host_plan *p, enum dmo_host_order order,
 {
 	const struct dmo_host *h = p->h;
 	struct dmo__strv buses = { 0 }, drivers = { 0 };
-	const char *first_drv = NULL, *first_bus = NULL;
+	const char *first_drv = NULL, *first_bus = NULL, *first_name = NULL;
 	int first_group = -1;
 	bool legacy = h->rule == DMO_RULE_LEGACY;
 	bool wrong = order == DMO_HOST_UNBIND_FIRST;
@@ -125,6 +133,12 @@ void dmo_host_export(const struct dmo_host_plan *p, enum dmo_host_order order,
 				" managed_dma" :
 				"");
 	}
+	first_plan_dev(p, &first_drv, &first_bus, &first_group, &first_name);
+	if (first_drv)
+		fprintf(out,
+			"# another module whose id table lists %s, not loaded yet\n"
+			"driver other-%s %s unloaded\n",
+			first_name, first_drv, first_bus);
 	for (size_t gi = 0; gi < p->nr_groups; gi++) {
 		const struct dmo__hgroup *g = dmo__host_group(h, p->groups[gi]);
 
@@ -142,12 +156,9 @@ void dmo_host_export(const struct dmo_host_plan *p, enum dmo_host_order order,
 				fprintf(out, " override %s", d->override);
 			if (d->driver && !dmo__driver_is_vfio(d->driver))
 				fprintf(out, " match %s", d->driver);
+			if (first_name && strcmp(d->name, first_name) == 0)
+				fprintf(out, ",other-%s", d->driver);
 			fputc('\n', out);
-			if (in_plan(p, idx, DMO_STEP_UNBIND) && !first_drv) {
-				first_drv = d->driver;
-				first_bus = d->bus;
-				first_group = g->id;
-			}
 		}
 	}
 	if (first_drv)
@@ -173,16 +184,22 @@ void dmo_host_export(const struct dmo_host_plan *p, enum dmo_host_order order,
 		fprintf(out, "  r%d = vfio_open %d\n", reg++, p->groups[gi]);
 	fputs("}\n", out);
 	if (first_drv) {
-		reg = 0;
-		fputs("thread autoprobe {\n", out);
+		const char *last = NULL;
+
+		/*
+		 * The first and the last device moved: the explorer's cost
+		 * grows with every attach, and either end of the plan shows
+		 * a window if there is one.
+		 */
 		for (size_t i = 0; i < p->nr_steps; i++)
 			if (p->steps[i].kind == DMO_STEP_UNBIND)
-				fprintf(out, "  r%d = attach %s\n", reg++,
-					h->devs[p->steps[i].dev].name);
+				last = h->devs[p->steps[i].dev].name;
+		fprintf(out, "thread autoprobe {\n  r0 = attach %s\n", first_name);
+		if (strcmp(last, first_name) != 0)
+			fprintf(out, "  r1 = attach %s\n", last);
 		fputs("}\n", out);
-		fprintf(out,
-			"thread modprobe {\n  r0 = unload %s\n  r1 = load %s\n}\n",
-			first_drv, first_drv);
+		fprintf(out, "thread modprobe {\n  r0 = load other-%s\n}\n",
+			first_drv);
 		fputs("thread hotadd {\n  r0 = hotplug hotadd.0\n}\n", out);
 	}
 	fputc('\n', out);

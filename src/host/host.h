@@ -68,6 +68,8 @@ void dmo__json_str(FILE *out, const char *s);
 int dmo__path_resolve(const char *root, const char *rel, char **out);
 /* @rel's last link target, made relative to @root by hand: no lstat. */
 int dmo__link_rel(const char *root, const char *rel, char **out);
+/* The same, for @rel's last component read in the open directory @dirfd. */
+int dmo__link_rel_at(int dirfd, const char *rel, char **out);
 /*
  * Reads a small attribute: -ENOENT, -EISDIR, -EINVAL for anything but a
  * regular file (a FIFO, a device: never opened for reading, never
@@ -76,6 +78,33 @@ int dmo__link_rel(const char *root, const char *rel, char **out);
  */
 int dmo__read_attr(int dirfd, const char *name, char *out, size_t len);
 const char *dmo__attr_error(int err);
+/*
+ * The entries of directory @name below @dirfd (AT_FDCWD: a path), sorted,
+ * without "." and "..": readdir's own order differs from one file system
+ * to the next, and reports must not.  0 or a negative errno.
+ */
+int dmo__list_dir(int dirfd, const char *name, struct dmo__strv *out);
+/*
+ * The entries of the open directory @fd, sorted, each name after a letter
+ * for its type: 'd', 'l', 'f' (regular), 'o' (a FIFO, a device), '?'.
+ */
+int dmo__dir_entries(int fd, struct dmo__strv *out);
+/* The type letter of @name among @ents, or 0 when it is not there. */
+char dmo__dir_type(const struct dmo__strv *ents, const char *name);
+/*
+ * dmo__read_attr() for an attribute of a directory already listed: a
+ * regular file is read at once, anything else told as dmo__read_attr()
+ * tells it.
+ */
+int dmo__read_attr_in(int dirfd, const struct dmo__strv *ents,
+		      const char *name, char *out, size_t len);
+/*
+ * Opens directory @rel of the tree with no link on the way and without
+ * leaving it (openat2's RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS from
+ * @rootfd): -ELOOP for a link, -EXDEV for a way out.  Without openat2,
+ * a plain open that refuses only a last link.
+ */
+int dmo__open_beneath(int rootfd, const char *root, const char *rel);
 bool dmo__is_name(const char *s);
 
 /* Kernel versions: the table of the changes the verdicts depend on. */
@@ -142,6 +171,8 @@ struct dmo__hgroup {
 	size_t nr_regions;
 	char *type;		/* the default domain's type, or NULL */
 	char *owner;		/* who holds /dev/vfio/N open, or NULL */
+	long owner_pid;
+	int unreadable;		/* members or files that could not be read */
 	struct dmo__strv findings;
 };
 
@@ -153,6 +184,7 @@ struct dmo__pciname {
 
 struct dmo_host {
 	char *root;		/* the sysfs root as given */
+	int rootfd;		/* open on root while reading; -1 after */
 	char *proc;		/* the proc/ beside it, or /proc */
 	bool live;		/* root is the live /sys */
 	char *kernel;		/* the version's text */
@@ -199,6 +231,7 @@ enum dmo__dverdict {
 #define DMO_DF_PF_VFS 0x4
 
 enum dmo__gverdict {
+	DMO_GV_UNREADABLE,	/* a member is missing from the tree */
 	DMO_GV_REFUSED,
 	DMO_GV_OWNED,
 	DMO_GV_BLOCKED,

@@ -207,6 +207,11 @@ static int plan_group(struct dmo_host_plan *p, int id,
 	if (ret)
 		return ret;
 	switch (j.verdict) {
+	case DMO_GV_UNREADABLE:
+		ret = dmo__strv_addf(&p->blockers,
+				     "group %d cannot be judged: %s", id,
+				     j.reason);
+		goto out;
 	case DMO_GV_REFUSED:
 		ret = dmo__strv_addf(&p->blockers, "group %d is refused: %s",
 				     id, j.reason);
@@ -383,7 +388,7 @@ void dmo_host_plan_print(const struct dmo_host_plan *p, bool json, FILE *out)
 						", ",
 			p->groups[i]);
 	if (!p->nr_groups)
-		fputs("none", out);
+		fputs("none (no target is in a group)", out);
 	fprintf(out, " to VFIO, kernel %s, %s\n", p->h->kernel,
 		p->h->rule == DMO_RULE_OWNERSHIP ? "5.19+ rule" : "5.18 rule");
 	for (size_t i = 0; i < p->stays.nr; i++)

@@ -20,7 +20,6 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -139,14 +138,20 @@ static unsigned int parse_hex(const char *s, bool *ok)
 	return (unsigned int)v;
 }
 
+/* One device's directory while it is read: its fd and its entries. */
+struct devdir {
+	int fd;
+	struct dmo__strv ents;	/* typed, see dmo__dir_entries() */
+};
+
 /*
  * A device attribute into @out; a finding when it is there but odd, or
  * missing while @needed.  Returns whether @out holds a value.
  */
-static bool dev_attr(struct dmo__hdev *d, int dfd, const char *name,
-		     bool needed, char *out, size_t len)
+static bool dev_attr(struct dmo__hdev *d, const struct devdir *dd,
+		     const char *name, bool needed, char *out, size_t len)
 {
-	int ret = dmo__read_attr(dfd, name, out, len);
+	int ret = dmo__read_attr_in(dd->fd, &dd->ents, name, out, len);
 
 	if (ret >= 0)
 		return true;
@@ -156,15 +161,15 @@ static bool dev_attr(struct dmo__hdev *d, int dfd, const char *name,
 	return false;
 }
 
-static unsigned int dev_hex(struct dmo__hdev *d, int dfd, const char *name,
-			    bool *have)
+static unsigned int dev_hex(struct dmo__hdev *d, const struct devdir *dd,
+			    const char *name, bool *have)
 {
 	char buf[64];
 	unsigned int v;
 	bool ok;
 
 	*have = false;
-	if (!dev_attr(d, dfd, name, true, buf, sizeof(buf)))
+	if (!dev_attr(d, dd, name, true, buf, sizeof(buf)))
 		return 0;
 	v = parse_hex(buf, &ok);
 	if (!ok) {
@@ -188,48 +193,44 @@ static const char *under(const char *rel, const char *prefix)
 }
 
 /* Where a link of the device points, relative to the root; NULL if none. */
-static char *dev_link(const struct dmo_host *h, struct dmo__hdev *d,
-		      const char *name)
+static char *dev_link(struct dmo__hdev *d,
+		      const struct devdir *dd, const char *name)
 {
-	char *rel = dmo__asprintf("%s/%s", d->path, name);
-	char *target = NULL;
+	char type = dmo__dir_type(&dd->ents, name);
+	char *rel, *target = NULL;
 	int ret;
 
-	if (!rel)
+	if (!type)
 		return NULL;
-	ret = dmo__link_rel(h->root, rel, &target);
-	free(rel);
-	if (ret == -ENOENT)
-		return NULL;
-	if (ret == -EINVAL) {
+	if (type != 'l' && type != '?') {
 		dmo__strv_addf(&d->findings, "%s: %s is not a link", d->name,
 			       name);
 		return NULL;
 	}
+	rel = dmo__asprintf("%s/%s", d->path, name);
+	if (!rel)
+		return NULL;
+	ret = dmo__link_rel_at(dd->fd, rel, &target);
+	free(rel);
+	if (ret == -ENOENT)
+		return NULL;
 	if (ret) {
-		dmo__strv_addf(&d->findings, "%s: %s link %s", d->name, name,
-			       ret == -EXDEV ? "points outside the tree" :
-					       strerror(-ret));
+		dmo__strv_addf(&d->findings, "%s: %s %s", d->name, name,
+			       ret == -EINVAL ? "is not a link" :
+			       ret == -EXDEV  ? "points outside the tree" :
+						strerror(-ret));
 		return NULL;
 	}
 	return target;
 }
 
-static void read_bus_and_driver(const struct dmo_host *h, struct dmo__hdev *d,
-				const char *found_on)
+static void read_bus_and_driver(struct dmo__hdev *d,
+				const struct devdir *dd, const char *found_on)
 {
-	char *t = dev_link(h, d, "subsystem");
-	const char *name = NULL;
+	char *t = dev_link(d, dd, "subsystem");
+	const char *name = t ? under(t, "bus") : NULL;
 	char bus[300];
 
-	if (t) {
-		const char *slash = strrchr(t, '/');
-
-		if (strncmp(t, "bus/", 4) == 0 && slash && slash == t + 3)
-			name = t + 4;
-		else if (slash && strncmp(t, "bus/", 4) == 0)
-			name = slash + 1;
-	}
 	if (name && dmo__is_name(name)) {
 		d->bus = dmo__strdup(name);
 	} else {
@@ -239,7 +240,9 @@ static void read_bus_and_driver(const struct dmo_host *h, struct dmo__hdev *d,
 		d->bus = dmo__strdup(found_on);
 	}
 	free(t);
-	t = dev_link(h, d, "driver");
+	if (!d->bus)
+		return;
+	t = dev_link(d, dd, "driver");
 	if (t) {
 		snprintf(bus, sizeof(bus), "bus/%s/drivers", d->bus);
 		name = under(t, bus);
@@ -253,142 +256,167 @@ static void read_bus_and_driver(const struct dmo_host *h, struct dmo__hdev *d,
 	}
 }
 
-static void read_group_link(const struct dmo_host *h, struct dmo__hdev *d)
+/* A device found on its bus only: does its iommu_group link agree? */
+static void read_group_link(struct dmo__hdev *d,
+			    const struct devdir *dd)
 {
-	char *t = dev_link(h, d, "iommu_group");
+	char *t = dev_link(d, dd, "iommu_group");
 	const char *n;
 
 	if (!t)
 		return;
 	n = under(t, "kernel/iommu_groups");
-	if (!n || !*n || strspn(n, "0123456789") != strlen(n)) {
+	if (!n || !*n || strspn(n, "0123456789") != strlen(n))
 		dmo__strv_addf(&d->findings,
 			       "%s: the iommu_group link points to %s, not to a group",
 			       d->name, t);
-	} else if (d->group < 0) {
+	else
 		dmo__strv_addf(&d->findings,
 			       "%s: its iommu_group link names group %s, which does not list it",
 			       d->name, n);
-	} else if (atoi(n) != d->group) {
-		dmo__strv_addf(&d->findings,
-			       "%s: its iommu_group link names group %s, but group %d lists it",
-			       d->name, n, d->group);
-	}
 	free(t);
+}
+
+static bool is_pci_name(const char *n)
+{
+	unsigned int dom, bus, slot, fn;
+	char end;
+
+	return sscanf(n, "%x:%2x:%2x.%1x%c", &dom, &bus, &slot, &fn, &end) ==
+	       4;
 }
 
 /*
  * Interfaces and disks below a device: directories whose subsystem link
  * ends in class/net or class/block.  Never follows a link, and stops at
- * the next PCI device down (its own member of the machine).
+ * the next PCI device down (its own member of the machine).  The
+ * directories every device has and that hold neither are skipped.
  */
-static void walk_below(struct dmo__hdev *d, int dfd, int depth, int *budget)
+static void walk_below(struct dmo__hdev *d, int dfd,
+		       const struct dmo__strv *ents, int depth, int *budget)
 {
-	DIR *dir;
-	struct dirent *de;
-	int fd = dup(dfd);
+	static const char *const skip[] = { "power", "msi_irqs", "link",
+					    "firmware_node", "iommu" };
 
-	if (fd < 0)
-		return;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return;
-	}
-	/* The dup shares its offset with @dfd, which may have been read. */
-	rewinddir(dir);
-	while ((de = readdir(dir)) && *budget > 0) {
-		char target[PATH_MAX];
-		const char *cls;
+	for (size_t i = 0; i < ents->nr && *budget > 0; i++) {
+		const char *name = ents->v[i] + 1;
+		struct dmo__strv sub_ents = { 0 }, holders = { 0 };
+		char type = ents->v[i][0], target[PATH_MAX];
+		const char *cls = NULL;
+		bool skipped = false;
 		struct stat st;
 		ssize_t n;
 		int sub;
 
-		if (de->d_name[0] == '.')
+		for (size_t k = 0; k < sizeof(skip) / sizeof(*skip); k++)
+			skipped |= strcmp(name, skip[k]) == 0;
+		/* A PCI device below a bridge is a member of its own. */
+		if (skipped || name[0] == '.' || is_pci_name(name))
 			continue;
-		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
-		    !S_ISDIR(st.st_mode))
+		if (type == '?' &&
+		    (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		     S_ISDIR(st.st_mode)))
+			type = 'd';
+		if (type != 'd')
 			continue;
-		sub = openat(dfd, de->d_name,
+		sub = openat(dfd, name,
 			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue;
 		(*budget)--;
-		n = readlinkat(sub, "subsystem", target, sizeof(target) - 1);
-		cls = NULL;
-		if (n > 0) {
-			target[n] = '\0';
-			cls = strrchr(target, '/');
-			cls = cls ? cls + 1 : target;
+		if (dmo__dir_entries(sub, &sub_ents)) {
+			close(sub);
+			dmo__strv_free(&sub_ents);
+			continue;
+		}
+		if (dmo__dir_type(&sub_ents, "subsystem")) {
+			n = readlinkat(sub, "subsystem", target,
+				       sizeof(target) - 1);
+			if (n > 0) {
+				target[n] = '\0';
+				cls = strrchr(target, '/');
+				cls = cls ? cls + 1 : target;
+			}
 		}
 		if (cls && strcmp(cls, "pci") == 0) {
 			close(sub);
+			dmo__strv_free(&sub_ents);
 			continue;
 		}
 		if (cls && strcmp(cls, "net") == 0)
-			dmo__strv_add(&d->nets, de->d_name);
+			dmo__strv_add(&d->nets, name);
 		if (cls && strcmp(cls, "block") == 0) {
-			int hfd = openat(sub, "holders",
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-						 O_CLOEXEC);
-
-			dmo__strv_add(&d->blocks, de->d_name);
-			if (hfd >= 0) {
-				DIR *hd = fdopendir(hfd);
-				struct dirent *he;
-
-				if (!hd) {
-					close(hfd);
-				} else {
-					while ((he = readdir(hd)))
-						if (he->d_name[0] != '.')
-							dmo__strv_addf(&d->held,
-								       "%s %s",
-								       de->d_name,
-								       he->d_name);
-					closedir(hd);
-				}
-			}
+			dmo__strv_add(&d->blocks, name);
+			if (dmo__dir_type(&sub_ents, "holders") == 'd')
+				dmo__list_dir(sub, "holders", &holders);
+			for (size_t k = 0; k < holders.nr; k++)
+				dmo__strv_addf(&d->held, "%s %s", name,
+					       holders.v[k]);
+			dmo__strv_free(&holders);
 		}
 		if (depth < WALK_DEPTH)
-			walk_below(d, sub, depth + 1, budget);
+			walk_below(d, sub, &sub_ents, depth + 1, budget);
+		dmo__strv_free(&sub_ents);
 		close(sub);
 	}
-	closedir(dir);
 }
 
-static void read_pci(struct dmo__hdev *d, int dfd)
+/*
+ * The IDs from modalias (pci:vVVVVVVVVdDDDDDDDDsv...sd...bcCCscSSiPP),
+ * which the kernel writes from the same fields as the class, vendor and
+ * device files; false when it does not parse.
+ */
+static bool parse_modalias(struct dmo__hdev *d, const char *m)
+{
+	unsigned int v, dv, sv, sd, bc, sc, pi;
+
+	if (sscanf(m, "pci:v%8xd%8xsv%8xsd%8xbc%2xsc%2xi%2x", &v, &dv, &sv,
+		   &sd, &bc, &sc, &pi) != 7)
+		return false;
+	d->vendor = v;
+	d->device = dv;
+	d->class = bc << 16 | sc << 8 | pi;
+	d->have_ids = d->have_class = true;
+	return true;
+}
+
+static void read_pci(struct dmo__hdev *d, const struct devdir *dd)
 {
 	unsigned char cfg[64];
 	char buf[256];
-	struct stat st;
+	char type;
 	bool have;
-	int fd;
 
 	d->pci = true;
-	d->class = dev_hex(d, dfd, "class", &d->have_class);
-	d->vendor = dev_hex(d, dfd, "vendor", &have);
-	d->device = dev_hex(d, dfd, "device", &d->have_ids);
-	d->have_ids = d->have_ids && have;
+	if (!dev_attr(d, dd, "modalias", false, buf, sizeof(buf)) ||
+	    !parse_modalias(d, buf)) {
+		d->class = dev_hex(d, dd, "class", &d->have_class);
+		d->vendor = dev_hex(d, dd, "vendor", &have);
+		d->device = dev_hex(d, dd, "device", &d->have_ids);
+		d->have_ids = d->have_ids && have;
+	}
 	d->header = -1;
-	if (fstatat(dfd, "config", &st, AT_SYMLINK_NOFOLLOW)) {
+	type = dmo__dir_type(&dd->ents, "config");
+	if (!type) {
 		dmo__strv_addf(&d->findings,
 			       "%s: config is missing (header type unknown)",
 			       d->name);
-	} else if (!S_ISREG(st.st_mode)) {
+	} else if (type != 'f' && type != '?') {
 		dmo__strv_addf(&d->findings, "%s: config is %s", d->name,
-			       dmo__attr_error(S_ISDIR(st.st_mode) ? -EISDIR :
-							S_ISLNK(st.st_mode) ? -ELOOP :
-									      -EINVAL));
+			       dmo__attr_error(type == 'd' ? -EISDIR :
+					       type == 'l' ? -ELOOP :
+							     -EINVAL));
 	} else {
 		ssize_t n = -1;
+		int fd = openat(dd->fd, "config",
+				O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		struct stat st;
 
-		fd = openat(dfd, "config",
-			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd >= 0) {
+		if (fd >= 0 && (type == 'f' ||
+				(fstat(fd, &st) == 0 && S_ISREG(st.st_mode))))
 			n = pread(fd, cfg, sizeof(cfg), 0);
+		if (fd >= 0)
 			close(fd);
-		}
 		if (n > 0x0e)
 			d->header = cfg[0x0e] & 0x7f;
 		else
@@ -396,54 +424,43 @@ static void read_pci(struct dmo__hdev *d, int dfd)
 				       "%s: config is too short to hold the header type",
 				       d->name);
 	}
-	d->has_reset = fstatat(dfd, "reset", &st, AT_SYMLINK_NOFOLLOW) == 0;
+	d->has_reset = dmo__dir_type(&dd->ents, "reset") != 0;
 	d->boot_vga = -1;
-	if (dev_attr(d, dfd, "boot_vga", false, buf, sizeof(buf)))
+	if (dev_attr(d, dd, "boot_vga", false, buf, sizeof(buf)))
 		d->boot_vga = strcmp(buf, "1") == 0;
 	d->numvfs = -1;
-	if (dev_attr(d, dfd, "sriov_numvfs", false, buf, sizeof(buf)))
+	if (dev_attr(d, dd, "sriov_numvfs", false, buf, sizeof(buf)))
 		d->numvfs = atoi(buf);
 }
 
-static void count_virtfn(struct dmo__hdev *d, int dfd)
-{
-	int fd = dup(dfd);
-	struct dirent *de;
-	DIR *dir;
-
-	if (fd < 0)
-		return;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return;
-	}
-	rewinddir(dir);
-	while ((de = readdir(dir)))
-		if (strncmp(de->d_name, "virtfn", 6) == 0 &&
-		    isdigit((unsigned char)de->d_name[6]))
-			d->nr_vfs++;
-	closedir(dir);
-}
-
-static void read_dev(const struct dmo_host *h, struct dmo__hdev *d,
+/* Reads device @d, whose directory @dfd is open (or -1 to open it). */
+static void read_dev(const struct dmo_host *h, struct dmo__hdev *d, int dfd,
 		     const char *found_on)
 {
-	char full[PATH_MAX], buf[4096];
+	struct devdir dd = { .fd = dfd };
 	int budget = WALK_BUDGET;
-	int dfd, ret;
+	char buf[4096];
+	int ret;
 	char *t;
 
-	read_bus_and_driver(h, d, found_on);
-	read_group_link(h, d);
-	snprintf(full, sizeof(full), "%s/%s", h->root, d->path);
-	dfd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0) {
+	if (dd.fd < 0)
+		dd.fd = dmo__open_beneath(h->rootfd, h->root, d->path);
+	if (dd.fd < 0) {
 		dmo__strv_addf(&d->findings, "%s: %s: %s", d->name, d->path,
-			       strerror(errno));
+			       strerror(-dd.fd));
+		d->bus = dmo__strdup(found_on);
 		return;
 	}
-	ret = dmo__read_attr(dfd, "driver_override", buf, sizeof(buf));
+	if (dmo__dir_entries(dd.fd, &dd.ents))
+		dmo__strv_addf(&d->findings, "%s: %s cannot be listed",
+			       d->name, d->path);
+	read_bus_and_driver(d, &dd, found_on);
+	if (!d->bus)
+		goto out;
+	if (d->group < 0)
+		read_group_link(d, &dd);
+	ret = dmo__read_attr_in(dd.fd, &dd.ents, "driver_override", buf,
+				sizeof(buf));
 	if (ret >= 0) {
 		d->has_override = true;
 		if (strcmp(buf, "(null)") != 0 && *buf) {
@@ -459,22 +476,27 @@ static void read_dev(const struct dmo_host *h, struct dmo__hdev *d,
 			       d->name, dmo__attr_error(ret));
 	}
 	if (strcmp(d->bus, "pci") == 0) {
-		read_pci(d, dfd);
+		read_pci(d, &dd);
 		if (ret == -ENOENT)
 			dmo__strv_addf(&d->findings,
 				       "%s: driver_override is missing",
 				       d->name);
-		t = dev_link(h, d, "physfn");
+		t = dev_link(d, &dd, "physfn");
 		if (t) {
 			const char *slash = strrchr(t, '/');
 
 			d->physfn = dmo__strdup(slash ? slash + 1 : t);
 			free(t);
 		}
-		count_virtfn(d, dfd);
+		for (size_t i = 0; i < dd.ents.nr; i++)
+			if (strncmp(dd.ents.v[i] + 1, "virtfn", 6) == 0 &&
+			    isdigit((unsigned char)dd.ents.v[i][7]))
+				d->nr_vfs++;
 	}
-	walk_below(d, dfd, 0, &budget);
-	close(dfd);
+	walk_below(d, dd.fd, &dd.ents, 0, &budget);
+out:
+	dmo__strv_free(&dd.ents);
+	close(dd.fd);
 }
 
 /*
@@ -515,19 +537,29 @@ static int pathset_grow(struct pathset *ps, const struct dmo_host *h)
 	return 0;
 }
 
-/* Adds a device found at @path (no link in it) unless known; its index. */
+/*
+ * Adds the device found at @path (no link in it) unless known, and reads
+ * it, from @dfd when it is open already (which this closes).  Its index
+ * goes to @idx.
+ */
 static int add_dev(struct dmo_host *h, struct pathset *ps, size_t *cap,
-		   const char *name, const char *path, int group, size_t *idx)
+		   const char *name, const char *path, int group, int dfd,
+		   const char *found_on, size_t *idx)
 {
 	struct dmo__hdev *d;
 	size_t at;
 
-	if ((h->nr_devs + 1) * 2 > ps->cap && pathset_grow(ps, h))
+	if ((h->nr_devs + 1) * 2 > ps->cap && pathset_grow(ps, h)) {
+		if (dfd >= 0)
+			close(dfd);
 		return -ENOMEM;
+	}
 	for (at = fnv1a(path) & (ps->cap - 1); ps->slots[at];
 	     at = (at + 1) & (ps->cap - 1)) {
 		if (strcmp(h->devs[ps->slots[at] - 1].path, path) == 0) {
 			*idx = ps->slots[at] - 1;
+			if (dfd >= 0)
+				close(dfd);
 			return 0;
 		}
 	}
@@ -535,8 +567,11 @@ static int add_dev(struct dmo_host *h, struct pathset *ps, size_t *cap,
 		size_t ncap = *cap ? *cap * 2 : 64;
 		struct dmo__hdev *nd = realloc(h->devs, ncap * sizeof(*nd));
 
-		if (!nd)
+		if (!nd) {
+			if (dfd >= 0)
+				close(dfd);
 			return -ENOMEM;
+		}
 		h->devs = nd;
 		*cap = ncap;
 	}
@@ -551,11 +586,14 @@ static int add_dev(struct dmo_host *h, struct pathset *ps, size_t *cap,
 	if (!d->name || !d->path) {
 		free(d->name);
 		free(d->path);
+		if (dfd >= 0)
+			close(dfd);
 		return -ENOMEM;
 	}
 	ps->slots[at] = h->nr_devs + 1;
 	*idx = h->nr_devs++;
-	return 0;
+	read_dev(h, d, dfd, found_on);
+	return d->bus ? 0 : -ENOMEM;
 }
 
 static const char *resolve_error(int ret)
@@ -613,43 +651,122 @@ static int parse_regions(struct dmo__hgroup *g, char *text, const char *rel)
 	return 0;
 }
 
-static int read_groups(struct dmo_host *h, struct pathset *ps, size_t *cap)
+static const char *guess_bus(const char *name)
 {
+	/* DDDD:BB:SS.F is PCI; a device-tree or ACPI name is platform. */
+	return strchr(name, ':') && strchr(name, '.') ? "pci" : "platform";
+}
+
+/*
+ * Adds the device the link @rel leads to.  Where a link points is read
+ * without following it; the directory it names is then opened with no
+ * link on the way (one openat2), and only when that fails is the way
+ * walked by hand, for the exact reason (a loop, a way out, a hole).
+ * Returns 0 and sets @err to 0, or sets @err to why there is no device.
+ */
+static int add_linked(struct dmo_host *h, struct pathset *ps, size_t *cap,
+		      const char *rel, const char *name, int group, int *err)
+{
+	char *target = NULL, *path = NULL;
+	size_t idx;
+	int fd, ret;
+
+	*err = dmo__link_rel(h->root, rel, &target);
+	if (*err == -EINVAL)
+		*err = dmo__path_resolve(h->root, rel, &target);
+	if (*err)
+		return *err == -ENOMEM ? -ENOMEM : 0;
+	fd = dmo__open_beneath(h->rootfd, h->root, target);
+	if (fd >= 0) {
+		ret = add_dev(h, ps, cap, name, target, group, fd,
+			      guess_bus(name), &idx);
+		free(target);
+		return ret;
+	}
+	free(target);
+	*err = dmo__path_resolve(h->root, rel, &path);
+	if (*err)
+		return *err == -ENOMEM ? -ENOMEM : 0;
+	ret = add_dev(h, ps, cap, name, path, group, -1, guess_bus(name),
+		      &idx);
+	free(path);
+	return ret;
+}
+
+static int read_group_members(struct dmo_host *h, struct pathset *ps,
+			      size_t *cap, struct dmo__hgroup *g,
+			      const char *rel)
+{
+	struct dmo__strv names = { 0 };
 	char full[PATH_MAX];
-	struct dirent *de;
-	int *ids = NULL;
-	size_t nr = 0;
-	DIR *dir;
-	int ret = 0;
+	int ret;
 
-	snprintf(full, sizeof(full), "%s/kernel/iommu_groups", h->root);
-	dir = opendir(full);
-	if (!dir)
-		return 0;
-	h->groups_dir = true;
-	while ((de = readdir(dir))) {
-		int *ni;
+	snprintf(full, sizeof(full), "%s/%s/devices", h->root, rel);
+	ret = dmo__list_dir(AT_FDCWD, full, &names);
+	if (ret && ret != -ENOMEM) {
+		g->unreadable++;
+		dmo__strv_addf(&g->findings, "%s/devices is %s", rel,
+			       dmo__attr_error(ret));
+		ret = 0;
+	}
+	for (size_t i = 0; !ret && i < names.nr; i++) {
+		char *link;
+		int r = 0;
 
-		if (de->d_name[0] == '.')
-			continue;
-		if (strspn(de->d_name, "0123456789") != strlen(de->d_name) ||
-		    strlen(de->d_name) > 9) {
-			dmo__strv_addf(&h->findings,
-				       "kernel/iommu_groups/%.60s is not a group number: left out",
-				       de->d_name);
-			continue;
-		}
-		ni = realloc(ids, (nr + 1) * sizeof(*ni));
-		if (!ni) {
+		link = dmo__asprintf("%s/devices/%s", rel, names.v[i]);
+		if (!link) {
 			ret = -ENOMEM;
 			break;
 		}
-		ids = ni;
-		ids[nr++] = atoi(de->d_name);
+		if (dmo__is_name(names.v[i]))
+			ret = add_linked(h, ps, cap, link, names.v[i], g->id,
+					 &r);
+		else
+			r = -EINVAL;
+		if (!ret && r) {
+			g->unreadable++;
+			dmo__strv_addf(&g->findings, "%s: %s", link,
+				       r == -EINVAL ? "not a device name" :
+						      resolve_error(r));
+		}
+		free(link);
 	}
-	closedir(dir);
+	dmo__strv_free(&names);
+	return ret;
+}
+
+static int read_groups(struct dmo_host *h, struct pathset *ps, size_t *cap)
+{
+	struct dmo__strv names = { 0 };
+	char full[PATH_MAX];
+	int *ids = NULL;
+	size_t nr = 0;
+	int ret;
+
+	snprintf(full, sizeof(full), "%s/kernel/iommu_groups", h->root);
+	ret = dmo__list_dir(AT_FDCWD, full, &names);
+	if (ret == -ENOMEM)
+		return ret;
 	if (ret)
+		return 0;
+	h->groups_dir = true;
+	ids = calloc(names.nr ? names.nr : 1, sizeof(*ids));
+	if (!ids) {
+		ret = -ENOMEM;
 		goto out;
+	}
+	for (size_t i = 0; i < names.nr; i++) {
+		const char *n = names.v[i];
+
+		if (!*n || strspn(n, "0123456789") != strlen(n) ||
+		    strlen(n) > 9) {
+			dmo__strv_addf(&h->findings,
+				       "kernel/iommu_groups/%.60s is not a group number: left out",
+				       n);
+			continue;
+		}
+		ids[nr++] = atoi(n);
+	}
 	qsort(ids, nr, sizeof(*ids), cmp_int);
 	h->groups = calloc(nr ? nr : 1, sizeof(*h->groups));
 	if (!h->groups) {
@@ -666,172 +783,146 @@ static int read_groups(struct dmo_host *h, struct pathset *ps, size_t *cap)
 		snprintf(full, sizeof(full), "%s/%s", h->root, rel);
 		gfd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (gfd < 0) {
-			dmo__strv_addf(&g->findings, "%s: %s", rel,
+			g->unreadable++;
+			dmo__strv_addf(&g->findings, "%s is %s", rel,
 				       errno == ENOTDIR ? "not a directory" :
+				       errno == ELOOP	? "a link, not a directory" :
 							  strerror(errno));
 			continue;
 		}
 		r = dmo__read_attr(gfd, "reserved_regions", buf, sizeof(buf));
-		if (r >= 0)
+		if (r >= 0) {
 			ret = parse_regions(g, buf, rel);
-		else
+		} else {
+			g->unreadable++;
 			dmo__strv_addf(&g->findings, "%s/reserved_regions is %s",
 				       rel, dmo__attr_error(r));
-		if (ret) {
-			close(gfd);
-			goto out;
 		}
-		if (dmo__read_attr(gfd, "type", buf, sizeof(buf)) >= 0 && *buf)
+		if (!ret && dmo__read_attr(gfd, "type", buf, sizeof(buf)) >= 0 &&
+		    *buf) {
 			g->type = dmo__strdup(buf);
-		close(gfd);
-		snprintf(full, sizeof(full), "%s/%s/devices", h->root, rel);
-		dir = opendir(full);
-		if (!dir) {
-			dmo__strv_addf(&g->findings, "%s/devices is %s", rel,
-				       dmo__attr_error(-errno));
-			continue;
-		}
-		while ((de = readdir(dir))) {
-			char *link, *path = NULL;
-			size_t idx;
-
-			if (de->d_name[0] == '.')
-				continue;
-			link = dmo__asprintf("%s/devices/%s", rel, de->d_name);
-			if (!link) {
+			if (!g->type)
 				ret = -ENOMEM;
-				break;
-			}
-			r = dmo__path_resolve(h->root, link, &path);
-			if (r == 0 && !dmo__is_name(de->d_name))
-				r = -EINVAL;
-			if (r) {
-				dmo__strv_addf(&g->findings, "%s: %s", link,
-					       r == -EINVAL ? "not a device name" :
-							      resolve_error(r));
-				free(link);
-				continue;
-			}
-			free(link);
-			r = add_dev(h, ps, cap, de->d_name, path, g->id, &idx);
-			free(path);
-			if (r) {
-				ret = r;
-				break;
-			}
 		}
-		closedir(dir);
+		close(gfd);
+		if (!ret)
+			ret = read_group_members(h, ps, cap, g, rel);
 		if (ret)
 			goto out;
 	}
 out:
+	dmo__strv_free(&names);
 	free(ids);
 	return ret;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* bus/pci/devices: the PCI devices that are in no group, too. */
 static int read_bus_devices(struct dmo_host *h, struct pathset *ps,
 			    size_t *cap, const char *bus)
 {
+	struct dmo__strv names = { 0 };
 	char full[PATH_MAX];
-	struct dirent *de;
-	DIR *dir;
-	int ret = 0;
+	const char **known;
+	size_t nr_known = 0;
+	int ret;
 
+	/* Names are unique on a bus: a member of a group is read already. */
+	known = calloc(h->nr_devs + 1, sizeof(*known));
+	if (!known)
+		return -ENOMEM;
+	for (size_t i = 0; i < h->nr_devs; i++)
+		if (h->devs[i].bus && strcmp(h->devs[i].bus, bus) == 0)
+			known[nr_known++] = h->devs[i].name;
+	qsort(known, nr_known, sizeof(*known), cmp_strp);
 	snprintf(full, sizeof(full), "%s/bus/%s/devices", h->root, bus);
-	dir = opendir(full);
-	if (!dir)
-		return 0;
-	while ((de = readdir(dir))) {
-		char *link, *path = NULL;
-		size_t idx;
-		int r;
+	ret = dmo__list_dir(AT_FDCWD, full, &names);
+	if (ret != -ENOMEM)
+		ret = 0;
+	for (size_t i = 0; !ret && i < names.nr; i++) {
+		const char *name = names.v[i];
+		char *link;
+		int r = 0;
 
-		if (de->d_name[0] == '.' || !dmo__is_name(de->d_name))
+		if (name[0] == '.' || !dmo__is_name(name) ||
+		    bsearch(&name, known, nr_known, sizeof(*known), cmp_strp))
 			continue;
-		link = dmo__asprintf("bus/%s/devices/%s", bus, de->d_name);
+		link = dmo__asprintf("bus/%s/devices/%s", bus, name);
 		if (!link) {
 			ret = -ENOMEM;
 			break;
 		}
-		r = dmo__path_resolve(h->root, link, &path);
-		if (r) {
+		ret = add_linked(h, ps, cap, link, name, -1, &r);
+		if (!ret && r)
 			dmo__strv_addf(&h->findings, "%s: %s", link,
 				       resolve_error(r));
-			free(link);
-			continue;
-		}
 		free(link);
-		ret = add_dev(h, ps, cap, de->d_name, path, -1, &idx);
-		free(path);
-		if (ret)
-			break;
 	}
-	closedir(dir);
+	dmo__strv_free(&names);
+	free(known);
 	return ret;
 }
 
 static int read_drivers(struct dmo_host *h)
 {
+	struct dmo__strv buses = { 0 };
 	char full[PATH_MAX];
-	struct dirent *be, *de;
-	DIR *buses, *drivers;
-	int ret = 0;
+	int ret;
 
 	snprintf(full, sizeof(full), "%s/bus", h->root);
-	buses = opendir(full);
-	if (!buses)
-		return 0;
-	while (!ret && (be = readdir(buses))) {
-		if (be->d_name[0] == '.' || !dmo__is_name(be->d_name))
+	ret = dmo__list_dir(AT_FDCWD, full, &buses);
+	if (ret != -ENOMEM)
+		ret = 0;
+	for (size_t i = 0; !ret && i < buses.nr; i++) {
+		struct dmo__strv drivers = { 0 };
+
+		if (!dmo__is_name(buses.v[i]))
 			continue;
 		snprintf(full, sizeof(full), "%s/bus/%s/drivers", h->root,
-			 be->d_name);
-		drivers = opendir(full);
-		if (!drivers)
-			continue;
-		while ((de = readdir(drivers)))
-			if (de->d_name[0] != '.' && dmo__is_name(de->d_name) &&
-			    dmo__strv_addf(&h->drivers, "%s/%s", be->d_name,
-					   de->d_name)) {
-				ret = -ENOMEM;
-				break;
-			}
-		closedir(drivers);
+			 buses.v[i]);
+		ret = dmo__list_dir(AT_FDCWD, full, &drivers);
+		if (ret != -ENOMEM)
+			ret = 0;
+		for (size_t k = 0; !ret && k < drivers.nr; k++)
+			if (dmo__is_name(drivers.v[k]))
+				ret = dmo__strv_addf(&h->drivers, "%s/%s",
+						     buses.v[i], drivers.v[k]);
+		dmo__strv_free(&drivers);
 	}
-	closedir(buses);
+	dmo__strv_free(&buses);
 	return ret;
 }
 
 /* The fd directories of proc/PID: who holds /dev/vfio/N open. */
 static void read_owners(struct dmo_host *h)
 {
-	struct dirent *pe;
-	DIR *procs = opendir(h->proc);
+	struct dmo__strv pids = { 0 };
 
-	if (!procs)
+	if (dmo__list_dir(AT_FDCWD, h->proc, &pids))
 		return;
-	while ((pe = readdir(procs))) {
-		char path[PATH_MAX], target[PATH_MAX];
-		struct dirent *fe;
-		DIR *fds;
+	for (size_t i = 0; i < pids.nr; i++) {
+		const char *pid = pids.v[i];
+		struct dmo__strv fds = { 0 };
+		char path[PATH_MAX];
 
-		if (!isdigit((unsigned char)pe->d_name[0]) ||
-		    strspn(pe->d_name, "0123456789") != strlen(pe->d_name))
+		if (!*pid || strspn(pid, "0123456789") != strlen(pid))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/fd", h->proc, pe->d_name);
-		fds = opendir(path);
-		if (!fds)
+		snprintf(path, sizeof(path), "%s/%s/fd", h->proc, pid);
+		if (dmo__list_dir(AT_FDCWD, path, &fds))
 			continue;
-		while ((fe = readdir(fds))) {
-			char file[PATH_MAX + 300];
+		for (size_t k = 0; k < fds.nr; k++) {
+			char file[PATH_MAX + 300], target[PATH_MAX];
+			char comm[256] = "?", cpath[PATH_MAX + 16];
 			struct dmo__hgroup *g;
 			const char *n;
 			ssize_t len;
+			int cfd;
 
-			if (fe->d_name[0] == '.')
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", path, fe->d_name);
+			snprintf(file, sizeof(file), "%s/%s", path, fds.v[k]);
 			len = readlink(file, target, sizeof(target) - 1);
 			if (len <= 0)
 				continue;
@@ -842,34 +933,27 @@ static void read_owners(struct dmo_host *h)
 			if (!*n || strspn(n, "0123456789") != strlen(n))
 				continue;
 			g = (struct dmo__hgroup *)dmo__host_group(h, atoi(n));
-			if (!g || (g->owner && atoi(strrchr(g->owner, ' ') + 1) <
-						     atoi(pe->d_name)))
+			/* The lowest pid names the owner: sorted by number. */
+			if (!g || (g->owner && g->owner_pid < atol(pid)))
 				continue;
-			{
-				char comm[256] = "?";
-				char cpath[PATH_MAX + 16];
-				int cfd;
+			snprintf(cpath, sizeof(cpath), "%s/%s/comm", h->proc,
+				 pid);
+			cfd = open(cpath,
+				   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+			if (cfd >= 0) {
+				ssize_t c = read(cfd, comm, sizeof(comm) - 1);
 
-				snprintf(cpath, sizeof(cpath), "%s/%s/comm",
-					 h->proc, pe->d_name);
-				cfd = open(cpath, O_RDONLY | O_NOFOLLOW |
-							  O_NONBLOCK | O_CLOEXEC);
-				if (cfd >= 0) {
-					ssize_t c = read(cfd, comm,
-							 sizeof(comm) - 1);
-
-					comm[c > 0 ? c : 0] = '\0';
-					comm[strcspn(comm, "\n")] = '\0';
-					close(cfd);
-				}
-				free(g->owner);
-				g->owner = dmo__asprintf("%s (pid %s)", comm,
-							 pe->d_name);
+				comm[c > 0 ? c : 0] = '\0';
+				comm[strcspn(comm, "\n")] = '\0';
+				close(cfd);
 			}
+			free(g->owner);
+			g->owner = dmo__asprintf("%s (pid %s)", comm, pid);
+			g->owner_pid = atol(pid);
 		}
-		closedir(fds);
+		dmo__strv_free(&fds);
 	}
-	closedir(procs);
+	dmo__strv_free(&pids);
 }
 
 /* Undoes the octal escapes of /proc/mounts (\040 for a space). */
@@ -1077,7 +1161,7 @@ static int read_cmdline(struct dmo_host *h)
 				if (sscanf(id, "%4x:%4x", &v, &d) == 2)
 					dmo__strv_addf(&h->ids,
 						       "%04x:%04x %.*s", v, d,
-						       (int)(n - 5), keys[k]);
+						       (int)(n - 1), keys[k]);
 			}
 		}
 	}
@@ -1106,9 +1190,8 @@ static void machine_findings(struct dmo_host *h)
 {
 	char full[PATH_MAX], buf[256];
 	size_t nogroup = 0, intel = 0, intel_ir = 0;
-	struct dirent *de;
+	struct dmo__strv units = { 0 };
 	bool noiommu = false;
-	DIR *dir;
 	int fd;
 
 	for (size_t i = 0; i < h->nr_devs; i++)
@@ -1153,15 +1236,15 @@ static void machine_findings(struct dmo_host *h)
 		dmo__strv_add(&h->findings,
 			      "VFIO's no-IOMMU mode is on (module/vfio/parameters/enable_unsafe_noiommu_mode): devices outside any IOMMU group can be opened with no isolation");
 	snprintf(full, sizeof(full), "%s/class/iommu", h->root);
-	dir = opendir(full);
-	while (dir && (de = readdir(dir))) {
+	dmo__list_dir(AT_FDCWD, full, &units);
+	for (size_t i = 0; i < units.nr; i++) {
 		char rel[PATH_MAX], *path = NULL;
 		int dfd;
 
-		if (de->d_name[0] == '.' || !dmo__is_name(de->d_name))
+		if (!dmo__is_name(units.v[i]))
 			continue;
 		snprintf(rel, sizeof(rel), "class/iommu/%s/intel-iommu",
-			 de->d_name);
+			 units.v[i]);
 		if (dmo__path_resolve(h->root, rel, &path))
 			continue;
 		snprintf(full, sizeof(full), "%s/%s", h->root, path);
@@ -1181,8 +1264,7 @@ static void machine_findings(struct dmo_host *h)
 		}
 		close(dfd);
 	}
-	if (dir)
-		closedir(dir);
+	dmo__strv_free(&units);
 	if (cmdline_has(h, "intremap=off") || cmdline_has(h, "nointremap") ||
 	    (intel && !intel_ir)) {
 		char allow[16] = "";
@@ -1376,11 +1458,14 @@ int dmo__host_read(struct dmo_host *h, char *err, size_t errlen)
 	struct stat st;
 	int ret;
 
-	if (stat(h->root, &st) || !S_ISDIR(st.st_mode)) {
+	if (stat(h->root, &st)) {
 		dmo__errf(err, errlen, "%s: %s", h->root,
-			  errno == ENOENT || !errno ? "no such directory" :
-			  S_ISDIR(st.st_mode)	    ? strerror(errno) :
-						      "not a directory");
+			  errno == ENOENT ? "no such directory" :
+					    strerror(errno));
+		return -ENOTDIR;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		dmo__errf(err, errlen, "%s: not a directory", h->root);
 		return -ENOTDIR;
 	}
 	if (!is_dir_at(h->root, "bus") && !is_dir_at(h->root, "devices")) {
@@ -1395,6 +1480,7 @@ int dmo__host_read(struct dmo_host *h, char *err, size_t errlen)
 		return -ENOTDIR;
 	}
 	h->live = realpath(h->root, real) && strcmp(real, "/sys") == 0;
+	h->rootfd = open(h->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ret = read_groups(h, &ps, &cap);
 	if (!ret)
 		ret = read_bus_devices(h, &ps, &cap, "pci");
@@ -1404,18 +1490,6 @@ int dmo__host_read(struct dmo_host *h, char *err, size_t errlen)
 		ret = read_cmdline(h);
 	if (ret)
 		goto out;
-	for (size_t i = 0; i < h->nr_devs; i++) {
-		const char *found_on = "pci";
-
-		if (!strchr(h->devs[i].name, ':') ||
-		    strchr(h->devs[i].name, '.') == NULL)
-			found_on = "platform";
-		read_dev(h, &h->devs[i], found_on);
-		if (!h->devs[i].bus) {
-			ret = -ENOMEM;
-			goto out;
-		}
-	}
 	for (size_t i = 0; i < h->nr_groups; i++) {
 		struct dmo__hgroup *g = &h->groups[i];
 
@@ -1441,6 +1515,9 @@ int dmo__host_read(struct dmo_host *h, char *err, size_t errlen)
 	machine_findings(h);
 	read_pci_ids(h);
 out:
+	if (h->rootfd >= 0)
+		close(h->rootfd);
+	h->rootfd = -1;
 	free(ps.slots);
 	use_free(&use);
 	if (ret == -ENOMEM)
@@ -1460,6 +1537,7 @@ int dmo_host_open(const struct dmo_host_opts *opts, struct dmo_host **out,
 		dmo__errf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	h->rootfd = -1;
 	h->root = dmo__strdup(root);
 	if (!h->root) {
 		ret = -ENOMEM;

@@ -13,12 +13,16 @@
  * directory known to hold no link, after lstat said they are regular
  * files: a FIFO where a file should be is reported, never opened.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "host/host.h"
@@ -331,20 +335,12 @@ out:
 	return 0;
 }
 
-int dmo__link_rel(const char *root, const char *rel, char **out)
+/* Where the link @rel (read as @target) points, relative to the root. */
+static int link_join(const char *rel, char *target, char **out)
 {
-	char full[PATH_MAX], target[PATH_MAX];
 	struct dmo__buf b = { 0 };
 	char *path, *p, *comp, *save = NULL;
-	ssize_t n;
 
-	if ((size_t)snprintf(full, sizeof(full), "%s/%s", root, rel) >=
-	    sizeof(full))
-		return -ENAMETOOLONG;
-	n = readlink(full, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
 	if (target[0] == '/')
 		return -EXDEV;
 	/* The link's directory, then its target, with ".." applied. */
@@ -376,6 +372,35 @@ int dmo__link_rel(const char *root, const char *rel, char **out)
 	free(path);
 	*out = dmo__buf_take(&b);
 	return *out ? 0 : -ENOMEM;
+}
+
+int dmo__link_rel(const char *root, const char *rel, char **out)
+{
+	char full[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s", root, rel) >=
+	    sizeof(full))
+		return -ENAMETOOLONG;
+	n = readlink(full, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	return link_join(rel, target, out);
+}
+
+int dmo__link_rel_at(int dirfd, const char *rel, char **out)
+{
+	const char *name = strrchr(rel, '/');
+	char target[PATH_MAX];
+	ssize_t n;
+
+	n = readlinkat(dirfd, name ? name + 1 : rel, target,
+		       sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	return link_join(rel, target, out);
 }
 
 int dmo__read_attr(int dirfd, const char *name, char *out, size_t len)
@@ -439,6 +464,179 @@ const char *dmo__attr_error(int err)
 	default:
 		return strerror(-err);
 	}
+}
+
+/* Sorts by name, past each entry's type letter. */
+static int cmp_ent(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
+}
+
+/* getdents64(2)'s record; glibc declares none. */
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+int dmo__dir_entries(int fd, struct dmo__strv *out)
+{
+	char buf[32768] __attribute__((aligned(8)));
+	int ret = 0;
+
+	for (;;) {
+		long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		for (long off = 0; off < n && !ret;) {
+			struct linux_dirent64 *de = (void *)(buf + off);
+			char type;
+
+			off += de->d_reclen;
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			switch (de->d_type) {
+			case DT_DIR:
+				type = 'd';
+				break;
+			case DT_LNK:
+				type = 'l';
+				break;
+			case DT_REG:
+				type = 'f';
+				break;
+			case DT_UNKNOWN:
+				type = '?';
+				break;
+			default:
+				type = 'o';
+				break;
+			}
+			ret = dmo__strv_addf(out, "%c%s", type, de->d_name);
+		}
+		if (ret)
+			break;
+	}
+	if (out->nr)
+		qsort(out->v, out->nr, sizeof(*out->v), cmp_ent);
+	return ret;
+}
+
+char dmo__dir_type(const struct dmo__strv *ents, const char *name)
+{
+	size_t lo = 0, hi = ents->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(ents->v[mid] + 1, name);
+
+		if (c == 0)
+			return ents->v[mid][0];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int dmo__list_dir(int dirfd, const char *name, struct dmo__strv *out)
+{
+	int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+	int fd, ret;
+
+	/* Below a directory of the tree no link is followed. */
+	if (dirfd != AT_FDCWD)
+		flags |= O_NOFOLLOW;
+	fd = openat(dirfd, name, flags);
+	if (fd < 0)
+		return -errno;
+	ret = dmo__dir_entries(fd, out);
+	close(fd);
+	for (size_t i = 0; i < out->nr; i++)
+		memmove(out->v[i], out->v[i] + 1, strlen(out->v[i]));
+	return ret;
+}
+
+int dmo__read_attr_in(int dirfd, const struct dmo__strv *ents,
+		      const char *name, char *out, size_t len)
+{
+	char type = dmo__dir_type(ents, name);
+	size_t got = 0;
+	int fd;
+
+	out[0] = '\0';
+	if (!type)
+		return -ENOENT;
+	if (type != 'f')
+		return dmo__read_attr(dirfd, name, out, len);
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* A regular file reads short only at its end. */
+	while (got + 1 < len) {
+		ssize_t n = read(fd, out + got, len - 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			close(fd);
+			out[0] = '\0';
+			return -e;
+		}
+		got += (size_t)n;
+		if (n == 0 || got + 1 < len)
+			break;
+	}
+	close(fd);
+	out[got] = '\0';
+	while (got && (out[got - 1] == '\n' || out[got - 1] == '\r'))
+		out[--got] = '\0';
+	return (int)got;
+}
+
+int dmo__open_beneath(int rootfd, const char *root, const char *rel)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+	};
+	char full[PATH_MAX];
+	long fd;
+
+	if (rootfd >= 0) {
+		fd = syscall(SYS_openat2, rootfd, *rel ? rel : ".", &how,
+			     sizeof(how));
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+			return fd >= 0 ? (int)fd : -errno;
+	}
+	/* No openat2: the walk by hand, which must find no link. */
+	{
+		char *phys = NULL;
+		int ret = dmo__path_resolve(root, rel, &phys);
+
+		if (ret)
+			return ret;
+		ret = strcmp(phys, rel) ? -ELOOP : 0;
+		free(phys);
+		if (ret)
+			return ret;
+	}
+	snprintf(full, sizeof(full), "%s/%s", root, rel);
+	fd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd >= 0 ? (int)fd : -errno;
 }
 
 bool dmo__is_name(const char *s)

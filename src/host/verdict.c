@@ -205,6 +205,7 @@ const char *dmo__dverdict_name(enum dmo__dverdict v)
 const char *dmo__gverdict_name(enum dmo__gverdict v)
 {
 	static const char *const names[] = {
+		[DMO_GV_UNREADABLE] = "unreadable",
 		[DMO_GV_REFUSED] = "refused",
 		[DMO_GV_OWNED] = "owned",
 		[DMO_GV_BLOCKED] = "blocked",
@@ -236,6 +237,40 @@ static bool member_of(const struct dmo__hgroup *g, const struct dmo_host *h,
 static void id_warnings(const struct dmo_host *h, const struct dmo__hgroup *g,
 			struct dmo__strv *w)
 {
+	struct dmo__buf covered = { 0 }, missed = { 0 };
+	const char *which = NULL;
+	char *taken, *left;
+
+	/* Members the IDs take, and members on host drivers they miss. */
+	for (size_t j = 0; h->ids.nr && j < g->nr_members; j++) {
+		const struct dmo__hdev *d = &h->devs[g->members[j]];
+		bool hit = false;
+
+		for (size_t i = 0; i < h->ids.nr && d->have_ids; i++) {
+			unsigned int v, dv;
+
+			if (sscanf(h->ids.v[i], "%x:%x", &v, &dv) == 2 &&
+			    v == d->vendor && dv == d->device) {
+				hit = true;
+				which = strchr(h->ids.v[i], ' ') + 1;
+			}
+		}
+		if (hit)
+			dmo__buf_addf(&covered, "%s%s", covered.len ? ", " : "",
+				      d->name);
+		else if (d->driver && !dmo__dev_is_bridge(d) &&
+			 !dmo__driver_is_managed(h, d->driver))
+			dmo__buf_addf(&missed, "%s%s", missed.len ? ", " : "",
+				      d->name);
+	}
+	taken = dmo__buf_take(&covered);
+	left = dmo__buf_take(&missed);
+	if (taken && left && *taken && *left)
+		dmo__strv_addf(w,
+			       "%s= on the kernel command line takes %s but not %s, which stay%s on host drivers: the group is not VFIO's until they move too",
+			       which, taken, left, strchr(left, ',') ? "" : "s");
+	free(taken);
+	free(left);
 	for (size_t i = 0; i < h->ids.nr; i++) {
 		unsigned int v, dv;
 		char key[32];
@@ -348,7 +383,7 @@ int dmo__group_judge(const struct dmo_host *h, const struct dmo__hgroup *g,
 		if (d->boot_vga == 1 && d->driver &&
 		    !dmo__driver_is_vfio(d->driver))
 			dmo__strv_addf(&j->warnings,
-				       "%s is the boot VGA device: the host console (efifb, simpledrm) runs on it; stop the display manager and whatever holds the GPU through %s (a framebuffer console, nvidia-persistenced) first, or the unbind can hang",
+				       "%s is the boot VGA device: the host console (efifb, simpledrm) runs on it; stop the display manager and whatever else holds it on %s (a framebuffer console; for nvidia, nvidia-persistenced) first, or the unbind can hang",
 				       d->name, d->driver);
 		if (d->driver && strcmp(d->driver, "nvidia-gpu") == 0)
 			dmo__strv_addf(&j->warnings,
@@ -387,7 +422,12 @@ int dmo__group_judge(const struct dmo_host *h, const struct dmo__hgroup *g,
 	if (g->nr_members && !any_driver)
 		dmo__strv_add(&j->notes,
 			      "no member has a driver: VFIO can have the group, if a guest has a use for it");
-	if (direct) {
+	if (g->unreadable) {
+		j->verdict = DMO_GV_UNREADABLE;
+		j->reason = dmo__asprintf(
+			"%d of its entries could not be read (see the warnings), so there is no verdict: a member the tree does not show may be on any driver",
+			g->unreadable);
+	} else if (direct) {
 		j->verdict = DMO_GV_REFUSED;
 		j->reason = dmo__asprintf(
 			"reserved region 0x%016llx-0x%016llx is direct: the firmware needs a 1:1 mapping there, so the kernel will not give the group to user space (%s)",
