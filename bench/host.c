@@ -140,7 +140,8 @@ static int export_one(const char *trees, const char *tree, const char *group)
 	ret = dmo_scenario_parse_buffer(name, text, len, &sc, err, sizeof(err));
 	if (ret) {
 		printf("BENCH export+check(%s/%s) writes=%zu check=unavailable time=%.4f # %s\n",
-		       tree, group, dmo_host_plan_nr_writes(p), now() - t0, err);
+		       tree, group, dmo_host_plan_nr_writes(p), now() - t0,
+		       err);
 	} else {
 		copts.explore.mode = DMO_EXPLORE_DPOR;
 		devnull = fopen("/dev/null", "w");

@@ -333,7 +333,8 @@ static int make_plan(const struct host_args *a, struct dmo_host **hp,
 					   a->cmd, a->cmd);
 		if (strcmp(a->pos[0], "vfio") != 0)
 			return usage_error("%s hands groups to vfio only: '%s vfio %s', not '%s'",
-					   a->cmd, a->cmd, a->pos[0], a->pos[0]);
+					   a->cmd, a->cmd, a->pos[0],
+					   a->pos[0]);
 	}
 	if (a->nr_pos <= first)
 		return usage_error("%s needs a target: a group number or a device name",

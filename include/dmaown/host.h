@@ -220,8 +220,8 @@ int dmo_host_undo(const char *sysfs, const char *journal,
 
 /* The order of the writes of an exported plan. */
 enum dmo_host_order {
-	DMO_HOST_OVERRIDE_FIRST,	/* the plan's: override, unbind, probe */
-	DMO_HOST_UNBIND_FIRST,		/* the wrong one: unbind, override, probe */
+	DMO_HOST_OVERRIDE_FIRST,	/* the plan's: override, unbind */
+	DMO_HOST_UNBIND_FIRST,		/* the wrong one: unbind first */
 };
 
 /**

@@ -651,6 +651,11 @@ int dmo_host_apply(const struct dmo_host_plan *p, const char *journal,
 		dmo__errf(err, errlen, "%s: %s", h->root, strerror(errno));
 		return -EINVAL;
 	}
+	if (!p->nr_steps) {
+		fputs("nothing to write: no member needs to change (no journal made)\n",
+		      out);
+		return 0;
+	}
 	r.devs = calloc(p->nr_devs ? p->nr_devs : 1, sizeof(*r.devs));
 	r.steps = calloc(p->nr_steps ? p->nr_steps : 1, sizeof(*r.steps));
 	if (!r.devs || !r.steps) {

@@ -169,7 +169,8 @@ void dmo_host_export(const struct dmo_host_plan *p, enum dmo_host_order order,
 		const struct dmo__step *s = &p->steps[i];
 
 		/* The wrong order swaps a device's override and unbind. */
-		if (wrong && s->kind == DMO_STEP_OVERRIDE && i + 1 < p->nr_steps &&
+		if (wrong && s->kind == DMO_STEP_OVERRIDE &&
+		    i + 1 < p->nr_steps &&
 		    p->steps[i + 1].kind == DMO_STEP_UNBIND &&
 		    p->steps[i + 1].dev == s->dev) {
 			write_step(out, p, &p->steps[i + 1], &reg);

@@ -143,7 +143,7 @@ struct dmo__hdev {
 	unsigned int class;	/* 0xccsspp */
 	unsigned int vendor;
 	unsigned int device;
-	int header;		/* config byte 0x0e without bit 7; -1 unknown */
+	int header;		/* config[0x0e] & 0x7f; -1: unknown */
 	bool has_reset;
 	int boot_vga;		/* -1: no boot_vga file */
 	char *physfn;		/* the PF of a VF */
@@ -172,13 +172,13 @@ struct dmo__hgroup {
 	char *type;		/* the default domain's type, or NULL */
 	char *owner;		/* who holds /dev/vfio/N open, or NULL */
 	long owner_pid;
-	int unreadable;		/* members or files that could not be read */
+	int unreadable;		/* members or files it could not read */
 	struct dmo__strv findings;
 };
 
 struct dmo__pciname {
-	uint32_t key;		/* vendor << 16 | device; device 0xffff... */
-	bool vendor_only;
+	uint32_t key;		/* vendor << 16 | device */
+	bool vendor_only;	/* a vendor's name: key is vendor << 16 */
 	char *name;
 };
 

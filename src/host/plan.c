@@ -176,7 +176,8 @@ static int plan_member(struct dmo_host_plan *p, size_t idx,
 					     d->driver),
 			       dmo__strdup(d->name),
 			       bridge ? dmo__asprintf("release the bridge %s from %s; %s does not take bridges, so it stays driverless",
-						      d->name, d->driver, vfio) :
+						      d->name, d->driver,
+						      vfio) :
 					dmo__asprintf("release %s from %s (the override keeps %s from taking it back)",
 						      d->name, d->driver,
 						      d->driver));

@@ -59,8 +59,6 @@ char *dmo__host_abs(const struct dmo_host *h, const char *rel)
 	return dmo__asprintf("%s/%s", h->root, rel);
 }
 
-static int dev_cmp(const void *a, const void *b, void *arg);
-
 const struct dmo__hdev *dmo__host_dev(const struct dmo_host *h,
 				      const char *name)
 {
@@ -781,7 +779,8 @@ static int read_groups(struct dmo_host *h, struct pathset *ps, size_t *cap)
 		g->id = ids[i];
 		snprintf(rel, sizeof(rel), "kernel/iommu_groups/%d", g->id);
 		snprintf(full, sizeof(full), "%s/%s", h->root, rel);
-		gfd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		gfd = open(full,
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (gfd < 0) {
 			g->unreadable++;
 			dmo__strv_addf(&g->findings, "%s is %s", rel,
@@ -939,7 +938,8 @@ static void read_owners(struct dmo_host *h)
 			snprintf(cpath, sizeof(cpath), "%s/%s/comm", h->proc,
 				 pid);
 			cfd = open(cpath,
-				   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+				   O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+					   O_CLOEXEC);
 			if (cfd >= 0) {
 				ssize_t c = read(cfd, comm, sizeof(comm) - 1);
 
@@ -1198,7 +1198,8 @@ static void machine_findings(struct dmo_host *h)
 		if (h->devs[i].pci && h->devs[i].group < 0)
 			nogroup++;
 	snprintf(full, sizeof(full), "%s/module/vfio/parameters", h->root);
-	fd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(full,
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
 		noiommu = dmo__read_attr(fd, "enable_unsafe_noiommu_mode", buf,
 					 sizeof(buf)) >= 0 &&
@@ -1249,7 +1250,8 @@ static void machine_findings(struct dmo_host *h)
 			continue;
 		snprintf(full, sizeof(full), "%s/%s", h->root, path);
 		free(path);
-		dfd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		dfd = open(full,
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (dfd < 0)
 			continue;
 		intel++;
@@ -1271,7 +1273,8 @@ static void machine_findings(struct dmo_host *h)
 
 		snprintf(full, sizeof(full),
 			 "%s/module/vfio_iommu_type1/parameters", h->root);
-		fd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(full,
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd >= 0) {
 			if (dmo__read_attr(fd, "allow_unsafe_interrupts", buf,
 					   sizeof(buf)) >= 0)
@@ -1311,7 +1314,7 @@ static void read_pci_ids(struct dmo_host *h)
 	FILE *f = NULL;
 
 	if (h->live) {
-		for (size_t i = 0; !f && i < sizeof(live) / sizeof(live[0]); i++)
+		for (size_t i = 0; !f && i < sizeof(live) / sizeof(*live); i++)
 			f = fopen(live[i], "re");
 	} else {
 		struct stat st;
@@ -1555,7 +1558,8 @@ int dmo_host_open(const struct dmo_host_opts *opts, struct dmo_host **out,
 			h->proc = dmo__strdup("/proc");
 		else
 			h->proc = dmo__asprintf("%.*s/proc",
-						(int)(slash - h->root), h->root);
+						(int)(slash - h->root),
+						h->root);
 	}
 	if (!h->proc) {
 		ret = -ENOMEM;

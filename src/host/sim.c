@@ -405,14 +405,14 @@ static int read_aliases(const struct dmo_host *h, struct dmo__strv *out)
 static int build_world(struct dmo_hostsim *sim, char *err, size_t errlen)
 {
 	const struct dmo_host *h = sim->h;
+	enum dmo_policy policy = h->rule == DMO_RULE_LEGACY ?
+					 DMO_POLICY_LEGACY :
+					 DMO_POLICY_UPSTREAM;
 	struct dmo__strv alias = { 0 };
 	int ret;
 
 	sim->s = dmo_sync_pthread_create(1);
-	sim->w = sim->s ? dmo_world_create(sim->s, h->rule == DMO_RULE_LEGACY ?
-							   DMO_POLICY_LEGACY :
-							   DMO_POLICY_UPSTREAM) :
-			  NULL;
+	sim->w = sim->s ? dmo_world_create(sim->s, policy) : NULL;
 	sim->drvs = calloc(h->drivers.nr + 1, sizeof(*sim->drvs));
 	sim->devs = calloc(h->nr_devs + 1, sizeof(*sim->devs));
 	if (!sim->w || !sim->drvs || !sim->devs)
@@ -452,6 +452,7 @@ static int build_world(struct dmo_hostsim *sim, char *err, size_t errlen)
 		const struct dmo__hdev *hd = &h->devs[i];
 		struct sim_dev *d = &sim->devs[sim->nr_devs];
 		struct dmo_bus *b = dmo_world_bus(sim->w, hd->bus);
+		struct dmo_group *g;
 
 		if (!b)
 			b = dmo_bus_add(sim->w, hd->bus, true);
@@ -460,10 +461,8 @@ static int build_world(struct dmo_hostsim *sim, char *err, size_t errlen)
 			break;
 		}
 		d->hd = hd;
-		d->dev = dmo_device_add(sim->w, hd->name, b,
-					hd->group >= 0 ?
-						dmo_world_group(sim->w, hd->group) :
-						NULL);
+		g = hd->group >= 0 ? dmo_world_group(sim->w, hd->group) : NULL;
+		d->dev = dmo_device_add(sim->w, hd->name, b, g);
 		if (!d->dev) {
 			ret = -ENOMEM;
 			break;
@@ -479,7 +478,8 @@ static int build_world(struct dmo_hostsim *sim, char *err, size_t errlen)
 		ret = add_matches(sim, d, &alias);
 		/* Without an alias, its driver in the tree matches it. */
 		if (!ret && hd->driver && !d->nr_matches) {
-			struct sim_drv *drv = find_drv(sim, hd->bus, hd->driver);
+			struct sim_drv *drv =
+				find_drv(sim, hd->bus, hd->driver);
 
 			d->matches = drv ? malloc(sizeof(*d->matches)) : NULL;
 			if (drv && !d->matches)

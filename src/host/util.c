@@ -418,7 +418,8 @@ int dmo__read_attr(int dirfd, const char *name, char *out, size_t len)
 		return -EISDIR;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
@@ -580,7 +581,8 @@ int dmo__read_attr_in(int dirfd, const struct dmo__strv *ents,
 		return -ENOENT;
 	if (type != 'f')
 		return dmo__read_attr(dirfd, name, out, len);
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	/* A regular file reads short only at its end. */
@@ -635,7 +637,8 @@ int dmo__open_beneath(int rootfd, const char *root, const char *rel)
 			return ret;
 	}
 	snprintf(full, sizeof(full), "%s/%s", root, rel);
-	fd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(full,
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	return fd >= 0 ? (int)fd : -errno;
 }
 

@@ -106,7 +106,7 @@ for order in override-first unbind-first; do
 done
 
 # apply and undo on a copy, through the simulated kernel.
-cp -a t1-desktop "$tmp/t1-desktop"
+cp -a t1-desktop s04-quad-nic "$tmp/"
 cd "$tmp" || exit 1
 case_ t1-g1.dry-run apply vfio 1 --dry-run --sysfs t1-desktop/sys
 case_ t1-g1.apply apply vfio 1 --journal j1 --simulate --sysfs t1-desktop/sys
@@ -119,4 +119,6 @@ case_ t1-g1.apply-fail5-6 apply vfio 1 --journal j3 --simulate --fail-write 5,6 
 show_ t1-g1.journal-incomplete j3
 case_ t1-g1.undo-incomplete undo j3 --simulate --sysfs t1-desktop/sys
 case_ t1-g1.apply-again apply vfio 1 --journal j1 --simulate --sysfs t1-desktop/sys
+case_ t1-g13.apply apply vfio 13 --journal j4 --simulate --sysfs t1-desktop/sys
+case_ s04-g38.apply apply vfio 38 --journal j5 --simulate --sysfs s04-quad-nic/sys
 echo "1..$n"

@@ -129,7 +129,8 @@ static void snapshot(const char *dir, const char *rel, struct dmo__strv *out)
 			snapshot(dir, sub, out);
 		} else {
 			int fd = open(full, O_RDONLY);
-			ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+			ssize_t n =
+				fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
 			struct dmo__buf hex = { 0 };
 
 			if (fd >= 0)
@@ -438,7 +439,8 @@ static void test_kernel_answers(void)
 	const char *a = "0000:01:00.1";
 
 	if (!ok(fresh("t1-desktop", sys, sizeof(sys)) &&
-			dmo_hostsim_create(sys, NULL, &sim, err, sizeof(err)) == 0,
+			dmo_hostsim_create(sys, NULL, &sim, err,
+					   sizeof(err)) == 0,
 		"a simulator over a copy of t1-desktop"))
 		return;
 	is_int(wr(sim, sys, "bus/pci/drivers/snd_hda_intel/bind", a), -EBUSY,
@@ -478,7 +480,8 @@ static void test_kernel_answers(void)
 	dmo_hostsim_destroy(sim);
 
 	if (!ok(fresh("s06-pci-bridge", sys, sizeof(sys)) &&
-			dmo_hostsim_create(sys, NULL, &sim, err, sizeof(err)) == 0,
+			dmo_hostsim_create(sys, NULL, &sim, err,
+					   sizeof(err)) == 0,
 		"a simulator over a copy of s06-pci-bridge"))
 		return;
 	wr(sim, sys, "bus/pci/devices/0000:00:1e.0/driver_override",
@@ -493,7 +496,8 @@ static void test_kernel_answers(void)
 	dmo_hostsim_destroy(sim);
 
 	if (!ok(fresh("t4b-pf-vfs", sys, sizeof(sys)) &&
-			dmo_hostsim_create(sys, NULL, &sim, err, sizeof(err)) == 0,
+			dmo_hostsim_create(sys, NULL, &sim, err,
+					   sizeof(err)) == 0,
 		"a simulator over a copy of t4b-pf-vfs"))
 		return;
 	wr(sim, sys, "bus/pci/devices/0000:01:00.0/driver_override",
@@ -565,7 +569,8 @@ static void test_order(void)
 		w = (struct dmo_host_writer){ dmo_hostsim_write, r.sim };
 		dmo_hostsim_before_write(r.sim, probe_both, NULL);
 		unlink(journal);
-		ret = dmo_host_apply(r.p, journal, &w, devnull, err, sizeof(err));
+		ret = dmo_host_apply(r.p, journal, &w, devnull, err,
+				     sizeof(err));
 		is_int(ret, 0, "override first: an autoprobe around write %d changes nothing",
 		       n);
 		is_str(state(sys, "0000:01:00.1", st, sizeof(st)),
