@@ -29,6 +29,10 @@
  * When libdmaown grows driver_override, sim_matches() and sim_attach()
  * become its calls and the rest stays.
  *
+ * A group the tree shows open (a process holding /dev/vfio/N) is opened
+ * in the model too, so that a kernel driver's bind into it fails as the
+ * kernel's would (-EBUSY from 5.19).
+ *
  * After every write the tree's files are made to say what the world now
  * says: the device's driver link and the driver's link back, and the
  * driver_override file, written exactly as the kernel shows them (the
@@ -513,6 +517,20 @@ static int build_world(struct dmo_hostsim *sim, char *err, size_t errlen)
 		d->bound = dmo__strdup(d->hd->driver);
 		if (!d->bound)
 			return -ENOMEM;
+	}
+	/* A group some process holds open is held in the model too. */
+	for (size_t i = 0; i < h->nr_groups; i++) {
+		if (!h->groups[i].owner)
+			continue;
+		ret = dmo_vfio_group_open(sim->w,
+					  dmo_world_group(sim->w, h->groups[i].id));
+		if (ret) {
+			dmo__errf(err, errlen,
+				  "%s: the model refuses VFIO's open of group %d as the tree shows it (%s): %s",
+				  h->root, h->groups[i].id, h->groups[i].owner,
+				  strerror(-ret));
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

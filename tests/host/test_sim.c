@@ -507,6 +507,23 @@ static void test_kernel_answers(void)
 	       -EBUSY, "vfio-pci refuses a PF with VFs: -EBUSY");
 	dmo_hostsim_destroy(sim);
 
+	/* A group VFIO holds: a kernel driver's bind into it is refused. */
+	if (!ok(fresh("s19-owned", sys, sizeof(sys)) &&
+			dmo_hostsim_create(sys, NULL, &sim, err,
+					   sizeof(err)) == 0,
+		"a simulator over a copy of s19-owned (QEMU holds group 13)"))
+		return;
+	is_int(wr(sim, sys, "bus/pci/drivers/vfio-pci/unbind", "0000:06:00.1"),
+	       0, "one function of the held group unbound from vfio-pci");
+	wr(sim, sys, "bus/pci/devices/0000:06:00.1/driver_override",
+	   "snd_hda_intel");
+	is_int(wr(sim, sys, "bus/pci/drivers/snd_hda_intel/bind",
+		  "0000:06:00.1"),
+	       -EBUSY, "a kernel driver's bind into a group VFIO holds: -EBUSY");
+	is_str(state(sys, "0000:06:00.1", st, sizeof(st)),
+	       "none/snd_hda_intel", "and the device stays unbound");
+	dmo_hostsim_destroy(sim);
+
 	/* A probe that fails: the check after drivers_probe catches it. */
 	{
 		struct sim_run r;
