@@ -236,14 +236,14 @@ static int pop_component(char *p)
 
 int dmo__path_resolve(const char *root, const char *rel, char **out)
 {
-	struct dmo__buf todo = { 0 };
+	struct dmo__buf queue = { 0 };
 	char *cur = dmo__strdup("");
 	char *rest = NULL;
 	int links = 0;
 	int ret = 0;
 
-	dmo__buf_add(&todo, rel);
-	rest = dmo__buf_take(&todo);
+	dmo__buf_add(&queue, rel);
+	rest = dmo__buf_take(&queue);
 	if (!cur || !rest) {
 		ret = -ENOMEM;
 		goto out;
@@ -307,9 +307,9 @@ int dmo__path_resolve(const char *root, const char *rel, char **out)
 				ret = -EXDEV;
 				goto out;
 			}
-			dmo__buf_addf(&todo, "%s/%s", target, p);
+			dmo__buf_addf(&queue, "%s/%s", target, p);
 			free(rest);
-			rest = dmo__buf_take(&todo);
+			rest = dmo__buf_take(&queue);
 			if (!rest) {
 				ret = -ENOMEM;
 				goto out;
