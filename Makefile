@@ -3,7 +3,9 @@
 # make            library (static and shared), the dmaown CLI
 # make check      every test, under ASan+UBSan, then the pthread tests under TSan
 # make demo       dmaown check over the bundled scenarios, every policy: one
-#                 verdict line per scenario and policy
+#                 verdict line per scenario and policy; then dmaown groups
+#                 on the saved tree of the T1 desktop
+# make trees      the saved sysfs trees of tests/host/topo, in build/trees
 # make bench      the benchmarks of bench/, one BENCH line each
 # make fuzz       the libFuzzer harness of the scenario parser (clang), for
 #                 FUZZ_SECONDS seconds (default 60); new inputs go to
@@ -53,7 +55,7 @@ SHARED := $(BUILD)/libdmaown.so
 CLI := $(BUILD)/dmaown
 
 .PHONY: all check test test-tsan lint demo bench fuzz install clean format \
-	FORCE
+	trees FORCE
 all: $(STATIC) $(SHARED) $(CLI)
 
 $(BUILD)/obj/%.o: %.c
@@ -93,11 +95,21 @@ $(BUILD)/bench/%: bench/%.c $(STATIC)
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP $(LDFLAGS) -o $@ $< \
 		$(STATIC) $(LDLIBS)
 
+# Saved sysfs trees, one per machine of tests/host/topo (scripts/mktree),
+# for the host commands' tests and the demo.
+TOPOS := $(sort $(wildcard tests/host/topo/*.topo))
+TREES := $(BUILD)/trees/.stamp
+$(TREES): scripts/mktree $(TOPOS)
+	rm -rf $(BUILD)/trees
+	scripts/mktree --all tests/host/topo $(BUILD)/trees
+	touch $@
+trees: $(TREES)
+
 # The tests find the build through these.
 export DMAOWN_BUILD = $(abspath $(BUILD))
 export DMAOWN_SRC = $(abspath .)
 
-test: all $(TEST_BIN) lint
+test: all $(TEST_BIN) $(TREES) lint
 	prove --exec '' $(TEST_BIN) $(TEST_SH)
 
 test-tsan: $(TSAN_TESTS)
@@ -121,10 +133,11 @@ lint:
 docs: $(CLI)
 	scripts/doc-pictures $(CLI) docs/img
 
-demo: $(CLI)
+demo: $(CLI) $(TREES)
 	$(CLI) check --policy all --quiet scenarios/
+	cd $(BUILD)/trees && $(abspath $(CLI)) groups --sysfs t1-desktop/sys
 
-bench: $(BENCH_BIN)
+bench: $(BENCH_BIN) $(TREES)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
 FUZZ_CC ?= clang

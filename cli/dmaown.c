@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "dmaown.h"
+#include "host.h"
 
 /* Both come from the Makefile, which holds the one copy of each. */
 #if !defined(DMAOWN_DATADIR) || !defined(DMAOWN_VERSION)
@@ -51,6 +52,14 @@ static const char usage_text[] =
 	"                     [--svg FILE]\n"
 	"       dmaown run FILE [--iterations N] [--seed S] [--policy P]\n"
 	"                  [--time-limit SECONDS]\n"
+	"       dmaown groups [GROUP|DEVICE...] [--sysfs DIR] [--kernel V] [--json]\n"
+	"       dmaown plan vfio TARGET... [--force] [--json] [--sysfs DIR]\n"
+	"                    [--kernel V]\n"
+	"       dmaown apply vfio TARGET... --journal FILE [--force] [--dry-run]\n"
+	"                    [--simulate [--fail-write N,...]] [--sysfs DIR] [--kernel V]\n"
+	"       dmaown undo JOURNAL [--simulate [--fail-write N,...]] [--sysfs DIR]\n"
+	"       dmaown export TARGET... [-o FILE] [--order unbind-first] [--force]\n"
+	"                    [--sysfs DIR] [--kernel V]\n"
 	"       dmaown help | --help | --version\n"
 	"\n"
 	"check   explore every interleaving of each scenario and judge it\n"
@@ -58,11 +67,22 @@ static const char usage_text[] =
 	"replay  re-run the one execution a schedule names, step by step\n"
 	"run     run a scenario on real threads and compare the final states\n"
 	"        with the ones the explorer lists\n"
+	"groups  every IOMMU group of a machine (/sys, or a saved tree): its\n"
+	"        devices, a verdict per device and per group, by the kernel\n"
+	"        version's rule\n"
+	"plan    the sysfs writes that hand groups to vfio (TARGET: a group\n"
+	"        number, or a device meaning its group), blockers, warnings\n"
+	"apply   carry a plan out with a journal, checking each write and\n"
+	"        rolling back on failure (--simulate: on a saved tree)\n"
+	"undo    restore what a journal records\n"
+	"export  a plan as a scenario file for check\n"
 	"\n"
 	"policies: upstream legacy v6 recompute no-probe-cleanup\n"
 	"          recompute-late-store recompute-early-cleanup\n"
 	"exit status: 0 all expectations held, 1 one failed, 2 bad usage or\n"
-	"bad file, 3 a limit stopped the search\n"
+	"bad file, 3 a limit stopped the search; host commands: 0 done, 1 no\n"
+	"plan possible or apply rolled back, 2 bad usage or unreadable tree,\n"
+	"3 a rollback step failed too (the journal says what is left)\n"
 	"\n"
 	"'dmaown COMMAND --help' (or -h) gives the options of one command.\n";
 
@@ -1012,7 +1032,7 @@ static int cmd_help(const char *cmd)
 		fputs(run_help, stdout);
 	else if (strcmp(cmd, "help") == 0)
 		fputs(usage_text, stdout);
-	else
+	else if (!dmaown_host_help(cmd))
 		return unknown_command(cmd);
 	return EXIT_PASS;
 }
@@ -1045,6 +1065,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 2, argv + 2, argv0);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 2, argv + 2);
+	if (dmaown_is_host_command(cmd))
+		return dmaown_host_main(cmd, argc - 2, argv + 2);
 	if (cmd[0] == '-')
 		return usage_error("unknown option '%s'", cmd);
 	return unknown_command(cmd);

@@ -9,6 +9,7 @@
  *                      and the pthread backend
  *   dmaown/explore.h   the interleaving explorer
  *   dmaown/scenario.h  .own scenario files: parse, check, replay, run
+ *   dmaown/host.h      a real machine's sysfs: groups, plans, apply, undo
  */
 #ifndef DMAOWN_H
 #define DMAOWN_H
@@ -17,5 +18,6 @@
 #include "dmaown/core.h"
 #include "dmaown/explore.h"
 #include "dmaown/scenario.h"
+#include "dmaown/host.h"
 
 #endif /* DMAOWN_H */

@@ -32,7 +32,7 @@ helps() {
 		"$(cat "$tmp/err")"
 }
 
-echo "1..24"
+echo "1..49"
 for c in check replay run; do
 	helps "$c" "$c --help" "$c" --help
 	helps "$c" "$c -h" "$c" -h
@@ -52,6 +52,21 @@ for c in check replay run; do
 	for o in $(grep -o '^  \(-h, \)\{0,1\}--[a-z-]*' "$tmp/help" | sed 's/.*--/--/'); do
 		# /dev/null: refused at once, after the options were read.
 		"$dmaown" "$c" /dev/null "$o" 2>&1 | grep -q "unknown option" &&
+			unknown="$unknown $o"
+	done
+	res "$([ -z "$unknown" ]; echo $?)" "$c takes every option its help lists" \
+		"unknown:$unknown"
+done
+# The host commands (dmaown-host(1)) answer --help the same way.
+for c in groups plan apply undo export; do
+	helps "$c" "$c --help" "$c" --help
+	helps "$c" "$c -h" "$c" -h
+	helps "$c" "$c ARGS ... --help: help wins" "$c" 1 --sysfs /nonexistent --help
+	helps "$c" "help $c" help "$c"
+	"$dmaown" "$c" --help >"$tmp/help"
+	unknown=
+	for o in $(grep -o '^  \(-[a-z], \)\{0,1\}--[a-z-]*' "$tmp/help" | sed 's/.*--/--/'); do
+		"$dmaown" "$c" "$o" 2>&1 | grep -q "unknown option" &&
 			unknown="$unknown $o"
 	done
 	res "$([ -z "$unknown" ]; echo $?)" "$c takes every option its help lists" \
