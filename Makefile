@@ -5,6 +5,8 @@
 # make demo       dmaown check over the bundled scenarios, every policy: one
 #                 verdict line per scenario and policy
 # make bench      the benchmarks of bench/, one BENCH line each
+# make difftest   N random programs from SEED, DPOR against the naive
+#                 search, then the corpus at larger bounds than check's
 # make fuzz       the libFuzzer harness of the scenario parser (clang); new
 #                 inputs go to $(BUILD)/fuzz/corpus, the seeds stay as they are
 # make install    PREFIX=/usr/local DESTDIR=
@@ -45,8 +47,8 @@ STATIC := $(BUILD)/libdmaown.a
 SHARED := $(BUILD)/libdmaown.so
 CLI := $(BUILD)/dmaown
 
-.PHONY: all check test test-tsan lint demo bench fuzz install clean format \
-	FORCE
+.PHONY: all check test test-tsan lint demo bench difftest fuzz install \
+	clean format FORCE
 all: $(STATIC) $(SHARED) $(CLI)
 
 $(BUILD)/obj/%.o: %.c
@@ -115,6 +117,15 @@ demo: $(CLI)
 
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+# The differential tester at the size given (make check runs a few
+# thousand small programs); a mismatch prints the program, shrunk.
+N ?= 10000
+SEED ?= 1
+difftest: $(BUILD)/tests/explore/test_diff.t \
+		$(BUILD)/tests/explore/test_corpus.t
+	$(BUILD)/tests/explore/test_diff.t $(N) $(SEED)
+	DMAOWN_SRC=$(abspath .) $(BUILD)/tests/explore/test_corpus.t 100000 2000
 
 FUZZ_CC ?= clang
 fuzz:
