@@ -399,7 +399,8 @@ static int grow_locs(struct dmo__explorer *x)
 	return 0;
 }
 
-static struct dmo__xloc *loc_get(struct dmo__explorer *x, uintptr_t a,
+static inline __attribute__((always_inline)) struct dmo__xloc *
+loc_get(struct dmo__explorer *x, uintptr_t a,
 				 uint32_t size)
 {
 	struct dmo__xloc *l;
@@ -774,29 +775,22 @@ void dmo__pending_races(struct dmo__explorer *x)
  * reordering undoes (an unlock before a lock, an end before its join) is
  * no race, whatever else the two share.
  */
-void dmo__pred(struct dmo__explorer *x, int p, enum dmo__predk kind)
+void dmo__pred_grow(struct dmo__explorer *x)
 {
-	if (x->npred == x->cap_pred) {
-		int cap = x->cap_pred ? 2 * x->cap_pred : 64;
-		void *n = realloc(x->pred, (size_t)cap * sizeof(*x->pred));
+	int cap = x->cap_pred ? 2 * x->cap_pred : 64;
+	void *n = realloc(x->pred, (size_t)cap * sizeof(*x->pred));
 
-		if (!n)
-			abort();
-		x->pred = n;
-		x->cap_pred = cap;
-	}
-	x->pred[x->npred].ev = p;
-	x->pred[x->npred].kind = kind;
-	x->npred++;
+	if (!n)
+		abort();
+	x->pred = n;
+	x->cap_pred = cap;
 }
 
-void dmo__finish_event(struct dmo__explorer *x)
+void dmo__finish_event_slow(struct dmo__explorer *x)
 {
 	int e = x->pred_ev, tid;
 	const uint32_t *base;
 
-	if (e < 0)
-		return;
 	x->pred_ev = -1;
 	tid = x->evs[e].ev.tid;
 	base = x->pred_base >= 0 ? clock_of(x, x->pred_base) : zero_clock;

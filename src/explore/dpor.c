@@ -225,6 +225,12 @@ static struct dmo__ev resolve(struct dmo__explorer *x, const struct dmo__ev *q)
 	}
 	if (r.kind != q->kind && !(is_access(&r) && is_access(q)))
 		return *q;
+	/*
+	 * A cmpxchg reads or writes by the value it finds, which differs
+	 * from one place in an execution to another: the record was made
+	 * for the state it stands at, and keeps its kind.
+	 */
+	r.kind = q->kind;
 	r.aux = q->aux;
 	return r;
 }
@@ -357,7 +363,15 @@ void dmo__search_race_ev(struct dmo__explorer *x, int e, int e2,
 	}
 	if (first[last->tid] < 0)
 		first[last->tid] = n;
-	w[n++] = *last;
+	w[n] = *last;
+	/*
+	 * A cmpxchg moved before @e may find another value there, and read
+	 * where it wrote or write where it read: judge it at its new place.
+	 */
+	if (is_access(last) && (last->aux & DMO__AUX_CAS))
+		w[n].kind = dmo__x_cas_moved(x, e, e2, last) ? DMO__EV_WRITE :
+							       DMO__EV_READ;
+	n++;
 	if (node->sleep_gen != x->gen) {
 		refresh_sleep(x, e);
 		sl = sleep_of(x, e);
@@ -736,6 +750,8 @@ struct dmo__explorer *dmo__x_new(const struct dmo_program *p, void *arg)
 	x->arg = arg;
 	x->cur = -1;
 	x->pending = -1;
+	for (int i = 0; i < 32; i++)
+		x->cls_last[i] = -1;
 	if (dmo__x_grow(x, 64)) {
 		dmo__x_delete(x);
 		return NULL;

@@ -83,7 +83,7 @@ enum dmo__opk {
 enum dmo__evk {
 	DMO__EV_LOCAL,		/* alloc: independent of everything */
 	DMO__EV_CHOOSE,		/* aux: the value */
-	DMO__EV_READ,		/* addr, size */
+	DMO__EV_READ,		/* addr, size; aux: DMO__AUX_CAS */
 	DMO__EV_WRITE,		/* addr, size (a free covers its block) */
 	DMO__EV_LOCK,		/* addr: the mutex */
 	DMO__EV_UNLOCK,
@@ -91,6 +91,9 @@ enum dmo__evk {
 	DMO__EV_JOIN,		/* aux: the joined thread */
 	DMO__EV_END,
 };
+
+/* An access's aux: a cmpxchg, which reads or writes by what it finds. */
+#define DMO__AUX_CAS 1
 
 struct dmo__ev {
 	uint8_t kind;		/* enum dmo__evk */
@@ -202,6 +205,8 @@ struct dmo__xblock {
 	const char *free_fn;
 	int free_tid;
 	int last_free_ev;	/* the latest free of it, a double one too */
+	/* What it held when first freed (NULL: too large to keep). */
+	unsigned char *last;
 };
 
 /* A watched location (see dmo__watch_mask()), in one execution. */
@@ -232,6 +237,8 @@ struct dmo__xevent {
 	struct dmo__ev ev;
 	uint32_t tidx;		/* 1-based position in its thread */
 	int16_t choice;		/* choose: the value; else -1 */
+	uint64_t pre;		/* an access: its location's value before it */
+	uint64_t expect;	/* a cmpxchg: the value it expected */
 };
 
 /* A wakeup tree node (pool index; -1 is none). */
@@ -453,6 +460,8 @@ void dmo__coro_switch(struct dmo__explorer *x, struct dmo__xthread *from,
 extern const struct dmo_sync_ops dmo__explore_ops;
 void dmo__x_end(struct dmo__explorer *x);
 struct dmo__ev dmo__x_pending_ev(struct dmo__explorer *x, int tid);
+bool dmo__x_cas_moved(struct dmo__explorer *x, int e, int e2,
+		      const struct dmo__ev *cas);
 int dmo__x_run(struct dmo__explorer *x);
 int dmo__x_mutex_slot(struct dmo__explorer *x, const struct dmo_mutex *m);
 void dmo__x_free_execution(struct dmo__explorer *x);
@@ -533,8 +542,31 @@ void dmo__access_free(struct dmo__explorer *x, int tid, int ev,
 		      uintptr_t addr, size_t size, const char *fn);
 void dmo__pending_races(struct dmo__explorer *x);
 void dmo__detect_destroy(struct dmo__explorer *x);
-void dmo__pred(struct dmo__explorer *x, int p, enum dmo__predk kind);
-void dmo__finish_event(struct dmo__explorer *x);
+void dmo__pred_grow(struct dmo__explorer *x);
+void dmo__finish_event_slow(struct dmo__explorer *x);
+
+/* Event @p is one the running step depends on (see detect.c). */
+static inline void dmo__pred(struct dmo__explorer *x, int p,
+			     enum dmo__predk kind)
+{
+	if (__builtin_expect(x->npred == x->cap_pred, 0))
+		dmo__pred_grow(x);
+	x->pred[x->npred].ev = p;
+	x->pred[x->npred].kind = kind;
+	x->npred++;
+}
+
+/* The running step is done: judge the races among its dependences. */
+static inline void dmo__finish_event(struct dmo__explorer *x)
+{
+	if (x->pred_ev < 0)
+		return;
+	if (!x->npred) {
+		x->pred_ev = -1;
+		return;
+	}
+	dmo__finish_event_slow(x);
+}
 int dmo__watch_add(struct dmo__explorer *x, const void *p, size_t size,
 		   const void *cls);
 uint32_t dmo__watch_range(struct dmo__explorer *x, uintptr_t a, size_t size);

@@ -54,7 +54,8 @@ static struct dmo__xthread *self(struct dmo__explorer *x)
 }
 
 static bool step(struct dmo__explorer *x, int tid, int choice);
-static bool step_in(struct dmo__explorer *x, int tid, int choice);
+static inline __attribute__((always_inline)) bool
+step_in(struct dmo__explorer *x, int tid, int choice);
 static void after_step(struct dmo__explorer *x);
 
 /*
@@ -563,7 +564,8 @@ static struct dmo__xblock *freed_block(struct dmo__explorer *x, uintptr_t a)
 }
 
 /* The pending op of @tid as an event, judged on the current state. */
-static inline struct dmo__ev pending_ev(struct dmo__explorer *x, int tid)
+static inline __attribute__((always_inline)) struct dmo__ev
+pending_ev(struct dmo__explorer *x, int tid)
 {
 	const struct dmo__op *op = &x->th[tid].op;
 	struct dmo__ev ev = { .tid = (uint8_t)tid,
@@ -579,6 +581,7 @@ static inline struct dmo__ev pending_ev(struct dmo__explorer *x, int tid)
 		ev.kind = DMO__EV_WRITE;
 		break;
 	case DMO__OP_CAS:
+		ev.aux = DMO__AUX_CAS;
 		if (freed_block(x, (uintptr_t)op->p)) {
 			ev.kind = DMO__EV_WRITE;
 			break;
@@ -642,6 +645,52 @@ static inline struct dmo__ev pending_ev(struct dmo__explorer *x, int tid)
 struct dmo__ev dmo__x_pending_ev(struct dmo__explorer *x, int tid)
 {
 	return pending_ev(x, tid);
+}
+
+/*
+ * Would the cmpxchg @cas (event @e2 of this execution, or when @e2 is
+ * x->nev the op its thread was left waiting to perform) succeed if it ran
+ * just before event @e, as a race reversal moves it?  Only the events
+ * between that do not happen after @e run before it then, in their order,
+ * and every write to its location that it followed is among them: one
+ * that happened after @e would order @e before the cmpxchg, and the two
+ * would be no race.  So it finds what it found where it ran, unless @e
+ * itself wrote the location: then it finds what was there before @e, and
+ * if @e freed the block, what the block held when freed.  A block freed
+ * by another event before it stays freed: it writes, as a use after free.
+ */
+bool dmo__x_cas_moved(struct dmo__explorer *x, int e, int e2,
+		      const struct dmo__ev *cas)
+{
+	const struct dmo__ev *a = &x->evs[e].ev;
+	const struct dmo__xblock *b = NULL;
+	uint64_t m = size_mask(cas->size), v, expect;
+
+	for (int i = 0; i < x->nblocks; i++)
+		if (cas->addr >= (uintptr_t)x->blocks[i].p &&
+		    cas->addr < (uintptr_t)x->blocks[i].p + x->blocks[i].size)
+			b = &x->blocks[i];
+	if (b && b->freed && b->free_ev != e && b->free_ev < e2)
+		return true;
+	if (b && b->freed && b->free_ev == e) {
+		if (!b->last)
+			return true;
+		v = mem_read(b->last + (cas->addr - (uintptr_t)b->p), cas->size);
+	} else if (a->kind == DMO__EV_WRITE && a->addr < cas->addr + cas->size &&
+		   cas->addr < a->addr + a->size) {
+		if (a->addr != cas->addr || a->size != cas->size)
+			return true;
+		v = x->evs[e].pre;
+	} else if (e2 < x->nev) {
+		v = x->evs[e2].pre;
+	} else {
+		v = mem_read((const void *)cas->addr, cas->size);
+	}
+	if (e2 < x->nev)
+		expect = x->evs[e2].expect;
+	else
+		expect = x->th[cas->tid].op.expected;
+	return (v & m) == (expect & m);
 }
 
 static const char *op_verb(const struct dmo__op *op)
@@ -734,6 +783,8 @@ static void do_access(struct dmo__explorer *x, int tid, int e)
 	if (op->kind == DMO__OP_LOAD || op->kind == DMO__OP_STORE)
 		marked = (op->kind == DMO__OP_LOAD ? op->val : op->expected) ==
 			 DMO_ACC_MARKED;
+	x->evs[e].pre = 0;
+	x->evs[e].expect = op->expected;
 	if (b) {
 		dmo__access(x, tid, e, a, (uint32_t)op->size, write, true,
 			    op->what, op->fn);
@@ -741,6 +792,7 @@ static void do_access(struct dmo__explorer *x, int tid, int e)
 		return;
 	}
 	old = mem_read(op->p, op->size);
+	x->evs[e].pre = old;
 	switch (op->kind) {
 	case DMO__OP_LOAD:
 		op->result = old;
@@ -776,6 +828,17 @@ static void do_lock(struct dmo__explorer *x, int tid, int e,
 	struct dmo__xmutex *xm = &x->mtx[slot];
 	uint32_t *cv = x->vc + (size_t)e * DMO_XMAX_THREADS;
 
+	if (t->op.kind == DMO__OP_UNLOCK && xm->owner != tid) {
+		char msg[DMO_XMSG];
+
+		/* Depends on nothing (see pending_ev()): a BUG, and no step. */
+		snprintf(msg, sizeof(msg),
+			 "unlock of %s, which %s does not hold", xm->name,
+			 t->name);
+		dmo__viol(x, DMO_VIOL_BUG, t->op.fn, t->name, msg);
+		stop_thread(x, tid);
+		return;
+	}
 	if (xm->last_ev >= 0 && x->need_vc) {
 		dmo__clock_join(cv,
 				x->vc + (size_t)xm->last_ev * DMO_XMAX_THREADS,
@@ -803,16 +866,6 @@ static void do_lock(struct dmo__explorer *x, int tid, int e,
 			dmo__trace_step(x, tid, "lock", t->op.fn, "%s",
 					xm->name);
 	} else {
-		if (xm->owner != tid) {
-			char msg[DMO_XMSG];
-
-			snprintf(msg, sizeof(msg),
-				 "unlock of %s, which %s does not hold",
-				 xm->name, t->name);
-			dmo__viol(x, DMO_VIOL_BUG, t->op.fn, t->name, msg);
-			stop_thread(x, tid);
-			return;
-		}
 		xm->owner = -1;
 		for (int i = t->nheld - 1; i >= 0; i--) {
 			if (t->held[i] == slot) {
@@ -949,7 +1002,8 @@ static bool step(struct dmo__explorer *x, int tid, int choice)
 	return go_on;
 }
 
-static bool step_in(struct dmo__explorer *x, int tid, int choice)
+static inline __attribute__((always_inline)) bool
+step_in(struct dmo__explorer *x, int tid, int choice)
 {
 	struct dmo__xthread *t = &x->th[tid];
 	struct dmo__op *op = &t->op;
@@ -1054,6 +1108,12 @@ static bool step_in(struct dmo__explorer *x, int tid, int choice)
 		}
 		dmo__access_free(x, tid, e, (uintptr_t)b->p, b->size,
 				 op->fn);
+		/* For a cmpxchg that a race reversal moves before this free. */
+		if (b->size <= 4096) {
+			b->last = malloc(b->size ? b->size : 1);
+			if (b->last)
+				memcpy(b->last, b->p, b->size);
+		}
 		b->freed = true;
 #ifdef DMO_XASAN
 		if (!b->heap)
@@ -1128,9 +1188,11 @@ static void after_step(struct dmo__explorer *x)
 
 static void reclaim(struct dmo__explorer *x)
 {
-	for (int i = 0; i < x->nblocks; i++)
+	for (int i = 0; i < x->nblocks; i++) {
 		if (x->blocks[i].heap)
 			free(x->blocks[i].p);
+		free(x->blocks[i].last);
+	}
 	x->nblocks = 0;
 	x->any_freed = false;
 	for (int t = 0; t < DMO_XMAX_THREADS; t++) {
@@ -1178,11 +1240,13 @@ int dmo__x_run(struct dmo__explorer *x)
 	x->ndead = 0;
 	x->first_cut = -1;
 	x->nwatch = 0;
+	/* Only a program that watched something has class writers to forget. */
+	if (x->ncls)
+		for (int i = 0; i < 32; i++)
+			x->cls_last[i] = -1;
 	x->ncls = 0;
 	x->pred_ev = -1;
 	x->npred = 0;
-	for (int i = 0; i < 32; i++)
-		x->cls_last[i] = -1;
 	x->nmtx = 0;
 	x->nlocs = 0;
 	x->npv = 0;

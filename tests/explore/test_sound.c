@@ -234,6 +234,13 @@ static void finish(struct dmo_sync *s, void *arg, bool complete)
 		w->state[w->nstate++] = h;
 }
 
+/* The violations of the last search, with the schedule of each. */
+static struct {
+	int kind;
+	char msg[256], sched[256];
+} seen[16];
+static int nseen;
+
 static void on_violation(void *arg, const struct dmo_violation *v)
 {
 	struct w *w = arg;
@@ -241,6 +248,24 @@ static void on_violation(void *arg, const struct dmo_violation *v)
 	w->kinds |= 1u << v->kind;
 	if (v->kind == DMO_VIOL_ACCOUNTING)
 		w->flagged++;
+	if (nseen < 16) {
+		seen[nseen].kind = v->kind;
+		snprintf(seen[nseen].msg, sizeof(seen[0].msg), "%s",
+			 v->message);
+		snprintf(seen[nseen].sched, sizeof(seen[0].sched), "%s",
+			 v->schedule);
+		nseen++;
+	}
+}
+
+static bool replay_found;
+static const char *replay_want;
+
+static void on_replay_violation(void *arg, const struct dmo_violation *v)
+{
+	(void)arg;
+	if (strcmp(v->message, replay_want) == 0)
+		replay_found = true;
 }
 
 static const struct dmo_program program = {
@@ -256,6 +281,7 @@ static void explore(int which, enum dmo_explore_mode mode, struct w *w,
 
 	memset(w, 0, sizeof(*w));
 	memset(r, 0, sizeof(*r));
+	nseen = 0;
 	w->which = which;
 	r->on_violation = on_violation;
 	r->arg = w;
@@ -297,6 +323,31 @@ static void expect(int which, uint64_t execs, int complete, unsigned kinds)
 		same = j < n.nstate;
 	}
 	ok(same, "%s: the naive search's %d final states", name, n.nstate);
+}
+
+/*
+ * Every violation's schedule replays to it, those seen after a thread
+ * stopped at a BUG too: the schedule ends where the violation was seen.
+ */
+static void replays(int which)
+{
+	static struct w w;
+	struct dmo_explore_result r;
+
+	explore(which, DMO_EXPLORE_DPOR, &w, &r);
+	for (int i = 0; i < nseen; i++) {
+		static struct w rw;
+
+		memset(&rw, 0, sizeof(rw));
+		rw.which = which;
+		replay_found = false;
+		replay_want = seen[i].msg;
+		is_int(dmo_explore_replay(&program, &rw, seen[i].sched, NULL,
+					  on_replay_violation, NULL),
+		       0, "%s: %s replays", progs[which].name, seen[i].sched);
+		ok(replay_found, "%s: the replay shows %s", progs[which].name,
+		   seen[i].msg);
+	}
 }
 
 /* The protocol case: what dmaown check says of it under legacy. */
@@ -345,6 +396,8 @@ int main(void)
 	/* 0, or 1 before or after the add: three traces. */
 	expect(6, 3, 3, 0);
 	expect(7, 3, 3, 0);
+	replays(0);
+	replays(1);
 	legacy_case();
 	return done_testing();
 }
