@@ -41,6 +41,11 @@
  * the other's thread, or when one is a thread's end and the other its
  * join.  What an event depends on is known when its thread posts it, from
  * that thread's history alone: the reduction's arguments need no less.
+ * The one exception is a cmpxchg, which reads or writes by the value it
+ * finds: every record of one (in a sleep set, in a wakeup tree) keeps the
+ * kind it has at its own place, and a race reversal that moves one before
+ * the event it raced with judges it at its new place, from the values
+ * the two found (dmo__x_cas_moved()).
  * An acquisition whose mutex is held is not enabled, so acquisitions race
  * with each other directly, the unlock and the critical section between
  * them being ignored when deciding whether they are ordered by anything
