@@ -121,7 +121,8 @@ struct dmo_explore_result {
  *
  * Return: 0 when the search ran to its end or to a limit (see
  * @r->complete), -ENOMEM, or -EINVAL for a program that breaks the rules
- * (too many threads, a thread left unjoined).
+ * (too many threads, a thread left unjoined, ghost updates of more than
+ * 16 watched locations by one thread between two of its steps).
  * Context: not from a program run by an explorer.
  */
 int dmo_explore(const struct dmo_program *p, void *arg,

@@ -126,9 +126,9 @@ struct dmo_sync_ops {
 	/*
 	 * Model-only bookkeeping ("ghost" state that the invariant checker
 	 * reads, never the modelled code): atomic, and never a scheduling
-	 * point.  Under the explorer the update belongs to the step before
-	 * it (the local code after a step is part of that step).  Returns
-	 * the new value.
+	 * point.  Under the explorer an update of a watched location takes
+	 * effect with the calling thread's next step, as part of it (what
+	 * it returns counts it already).  Returns the new value.
 	 */
 	int (*ghost_add)(struct dmo_sync *s, int *p, int delta);
 	/*

@@ -61,7 +61,7 @@ enum iop {
 	I_CHOOSE,	/* r = choose(a) */
 	I_BUG,		/* BUG_ON(r == a) */
 	I_FREE,		/* free the block */
-	I_GHOST,	/* g[var] += a, in the local code after a step */
+	I_GHOST,	/* g[var] += a: local code, seen with the next step */
 	I_SKIP,		/* if (r == a) skip b instructions */
 	I_NR,
 };
