@@ -7,6 +7,8 @@
 #                 on the saved tree of the T1 desktop
 # make trees      the saved sysfs trees of tests/host/topo, in build/trees
 # make bench      the benchmarks of bench/, one BENCH line each
+# make difftest   N random programs from SEED, DPOR against the naive
+#                 search, then the corpus at larger bounds than check's
 # make fuzz       the libFuzzer harness of the scenario parser (clang), for
 #                 FUZZ_SECONDS seconds (default 60); new inputs go to
 #                 $(BUILD)/fuzz/corpus, the seeds stay as they are
@@ -54,8 +56,8 @@ STATIC := $(BUILD)/libdmaown.a
 SHARED := $(BUILD)/libdmaown.so
 CLI := $(BUILD)/dmaown
 
-.PHONY: all check test test-tsan lint demo bench fuzz install clean format \
-	trees FORCE
+.PHONY: all check test test-tsan lint demo bench difftest fuzz install \
+	clean format trees FORCE
 all: $(STATIC) $(SHARED) $(CLI)
 
 $(BUILD)/obj/%.o: %.c
@@ -139,6 +141,15 @@ demo: $(CLI) $(TREES)
 
 bench: $(BENCH_BIN) $(TREES)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+# The differential tester at the size given (make check runs a few
+# thousand small programs); a mismatch prints the program, shrunk.
+N ?= 10000
+SEED ?= 1
+difftest: $(BUILD)/tests/explore/test_diff.t \
+		$(BUILD)/tests/explore/test_corpus.t
+	$(BUILD)/tests/explore/test_diff.t $(N) $(SEED)
+	DMAOWN_SRC=$(abspath .) $(BUILD)/tests/explore/test_corpus.t 100000 2000
 
 FUZZ_CC ?= clang
 # Past the 4096-byte line limit; the harness stretches inputs that ask it

@@ -22,6 +22,13 @@
  * ownership(N)  N threads each claim and then release one owner field
  *               under a mutex, the kernel protocol in miniature: every
  *               order of the 2N critical sections, (2N)! / 2^N traces.
+ * casrot(N)     thread i (1..N) tries one compare-and-swap of x from i-1
+ *               to i, so the successful ones always form a chain from 0:
+ *               2, 5, 14, 43, 144, 523, 2048, 8597 traces for 2..9.
+ *
+ * With no argument every case below runs; `dpor 'NAME(N)' ...` runs the
+ * named benchmarks at any size, judging the count where the optimum is
+ * known.  An unknown name or a malformed one is exit status 2.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,62 +222,225 @@ static void own_run(struct dmo_sync *s, void *arg)
 	spawn_all(s, b, b->n, own_thread);
 }
 
-struct bench_case {
+static void casrot_thread(struct dmo_sync *s, void *arg)
+{
+	struct bench *b = outer(arg);
+	int me = *(int *)arg + 1;
+	int from = me - 1;
+
+	dmo_cmpxchg_int(s, &b->x, &from, me);
+}
+
+static void casrot_run(struct dmo_sync *s, void *arg)
+{
+	struct bench *b = arg;
+
+	b->x = 0;
+	spawn_all(s, b, b->n, casrot_thread);
+}
+
+/* The optimal counts, where a closed form or a table gives them; 0: none. */
+static uint64_t fact(int n)
+{
+	uint64_t f = 1;
+
+	for (int i = 2; i <= n; i++)
+		f *= (uint64_t)i;
+	return f;
+}
+
+static uint64_t want_readers(int n)
+{
+	return n < 63 ? (uint64_t)1 << n : 0;
+}
+
+static uint64_t want_lastzero(int n)
+{
+	if (n == 1)
+		return 2;
+	return n < 60 ? (uint64_t)(n + 3) << (n - 2) : 0;
+}
+
+static uint64_t want_indexer(int n)
+{
+	/* Only 12 or more threads collide in the table. */
+	if (n < 12)
+		return 1;
+	return n == 12 ? 8 : n == 15 ? 4096 : 0;
+}
+
+static uint64_t want_filesystem(int n)
+{
+	return n <= 13 ? 1 : n == 16 ? 8 : n == 18 ? 32 : 0;
+}
+
+static uint64_t want_ainc(int n)
+{
+	return n <= 20 ? fact(n) : 0;
+}
+
+static uint64_t want_ownership(int n)
+{
+	uint64_t r = 1;
+
+	if (n > 10)
+		return 0;
+	for (int i = 1; i <= 2 * n; i++)
+		r *= (uint64_t)i;
+	return r >> n;
+}
+
+static uint64_t want_casrot(int n)
+{
+	static const uint64_t t[] = {
+		1, 1, 2, 5, 14, 43, 144, 523, 2048, 8597,
+	};
+
+	return n < (int)(sizeof(t) / sizeof(t[0])) ? t[n] : 0;
+}
+
+/* A benchmark: its program, sizes from 1 to max_n, its known optimum. */
+struct bench_kind {
 	const char *name;
 	void (*run)(struct dmo_sync *s, void *arg);
-	int n;
-	uint64_t want;
+	int max_n;
+	uint64_t (*want)(int n);
 };
 
-static const struct bench_case cases[] = {
-	{ "readers", readers_run, 3, 8 },
-	{ "readers", readers_run, 8, 256 },
-	{ "readers", readers_run, 12, 4096 },
-	{ "lastzero", lastzero_run, 5, 64 },
-	{ "lastzero", lastzero_run, 10, 3328 },
-	{ "lastzero", lastzero_run, 15, 147456 },
-	{ "indexer", indexer_run, 12, 8 },
-	{ "indexer", indexer_run, 15, 4096 },
-	{ "filesystem", fs_run, 16, 8 },
-	{ "filesystem", fs_run, 18, 32 },
-	{ "ainc", ainc_run, 4, 24 },
-	{ "ainc", ainc_run, 7, 5040 },
-	{ "ownership", own_run, 2, 6 },
-	{ "ownership", own_run, 4, 2520 },
+static const struct bench_kind kinds[] = {
+	{ "readers", readers_run, MAXN - 2, want_readers },
+	{ "lastzero", lastzero_run, MAXN - 2, want_lastzero },
+	{ "indexer", indexer_run, MAXN - 1, want_indexer },
+	{ "filesystem", fs_run, MAXN - 1, want_filesystem },
+	{ "ainc", ainc_run, MAXN - 1, want_ainc },
+	{ "ownership", own_run, MAXN - 1, want_ownership },
+	{ "casrot", casrot_run, MAXN - 1, want_casrot },
 };
+
+struct bench_case {
+	const char *name;
+	int n;
+};
+
+/* What `make bench` runs. */
+static const struct bench_case cases[] = {
+	{ "readers", 3 },     { "readers", 8 },	      { "readers", 12 },
+	{ "lastzero", 5 },    { "lastzero", 10 },     { "lastzero", 15 },
+	{ "indexer", 12 },    { "indexer", 15 },      { "filesystem", 16 },
+	{ "filesystem", 18 }, { "ainc", 4 },	      { "ainc", 7 },
+	{ "ownership", 2 },   { "ownership", 4 },     { "casrot", 2 },
+	{ "casrot", 3 },      { "casrot", 4 },	      { "casrot", 5 },
+	{ "casrot", 6 },      { "casrot", 7 },	      { "casrot", 8 },
+	{ "casrot", 9 },
+};
+
+static const struct bench_kind *find_kind(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strlen(kinds[i].name) == len &&
+		    strncmp(kinds[i].name, name, len) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+/* Runs one benchmark; 1 when its count is known and differs. */
+static int run_one(const struct bench_kind *k, int n)
+{
+	struct dmo_program p = { .run = k->run };
+	struct dmo_explore_result r = { 0 };
+	struct bench *b = calloc(1, sizeof(*b));
+	uint64_t want = k->want(n);
+	bool bad;
+	int ret;
+
+	if (!b) {
+		fprintf(stderr, "dpor: out of memory\n");
+		exit(1);
+	}
+	b->n = n;
+	ret = dmo_explore(&p, b, NULL, &r);
+	bad = ret || !r.complete || r.blocked ||
+	      (want && r.executions != want);
+	printf("BENCH %s(%d) executions=%llu blocked=%llu time=%.3f rate=%.0f/s%s\n",
+	       k->name, n, (unsigned long long)r.executions,
+	       (unsigned long long)r.blocked, r.seconds,
+	       r.seconds > 0 ? (double)r.executions / r.seconds : 0.0,
+	       bad ? " MISMATCH" : want ? "" : " (optimum unknown)");
+	free(b);
+	return bad;
+}
+
+static void usage_names(void)
+{
+	fprintf(stderr, "dpor: benchmarks:");
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		fprintf(stderr, " %s(1..%d)", kinds[i].name, kinds[i].max_n);
+	fprintf(stderr, "\n");
+}
+
+/*
+ * "NAME(N)": the benchmark and its size, or NULL after a message naming
+ * what is wrong with @arg.
+ */
+static const struct bench_kind *parse(const char *arg, int *n)
+{
+	const char *open = strchr(arg, '(');
+	const struct bench_kind *k;
+	char *end;
+	long v;
+
+	if (!open) {
+		fprintf(stderr, "dpor: '%s': expected NAME(N), as in 'lastzero(15)'\n",
+			arg);
+		return NULL;
+	}
+	k = find_kind(arg, (size_t)(open - arg));
+	if (!k) {
+		fprintf(stderr, "dpor: '%s': unknown benchmark '%.*s'\n", arg,
+			(int)(open - arg), arg);
+		usage_names();
+		return NULL;
+	}
+	if (open[1] < '0' || open[1] > '9') {
+		fprintf(stderr, "dpor: '%s': N must be a number\n", arg);
+		return NULL;
+	}
+	v = strtol(open + 1, &end, 10);
+	if (end[0] != ')' || end[1] != '\0') {
+		fprintf(stderr, "dpor: '%s': expected NAME(N), as in 'lastzero(15)'\n",
+			arg);
+		return NULL;
+	}
+	if (v < 1 || v > k->max_n) {
+		fprintf(stderr, "dpor: '%s': N must be from 1 to %d for %s\n",
+			arg, k->max_n, k->name);
+		return NULL;
+	}
+	*n = (int)v;
+	return k;
+}
 
 int main(int argc, char **argv)
 {
-	int bad = 0;
+	const struct bench_kind *k[64];
+	int n[64], bad = 0;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct bench_case *c = &cases[i];
-		struct dmo_program p = { .run = c->run };
-		struct dmo_explore_result r = { 0 };
-		struct bench *b = calloc(1, sizeof(*b));
-		char name[64];
-		int ret;
-
-		if (!b)
-			return 1;
-		snprintf(name, sizeof(name), "%s(%d)", c->name, c->n);
-		if (argc > 1 && strcmp(argv[1], name) != 0) {
-			free(b);
-			continue;
-		}
-		b->n = c->n;
-		ret = dmo_explore(&p, b, NULL, &r);
-		printf("BENCH %s executions=%llu blocked=%llu time=%.3f rate=%.0f/s%s\n",
-		       name, (unsigned long long)r.executions,
-		       (unsigned long long)r.blocked, r.seconds,
-		       r.seconds > 0 ? (double)r.executions / r.seconds : 0.0,
-		       ret == 0 && r.complete && r.executions == c->want &&
-				       r.blocked == 0 ?
-			       "" :
-			       " MISMATCH");
-		if (ret || !r.complete || r.executions != c->want || r.blocked)
-			bad = 1;
-		free(b);
+	if (argc - 1 > 64) {
+		fprintf(stderr, "dpor: at most 64 benchmarks at once\n");
+		return 2;
 	}
+	for (int i = 1; i < argc; i++) {
+		k[i - 1] = parse(argv[i], &n[i - 1]);
+		if (!k[i - 1])
+			return 2;
+	}
+	if (argc > 1) {
+		for (int i = 0; i < argc - 1; i++)
+			bad |= run_one(k[i], n[i]);
+		return bad;
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		bad |= run_one(find_kind(cases[i].name, strlen(cases[i].name)),
+			       cases[i].n);
 	return bad;
 }

@@ -25,12 +25,29 @@ struct dmo_program {
 	 * Optional: called after every step with every thread paused.  It may
 	 * read shared state directly and call dmo_explore_flag(); it must not
 	 * call the seam.
+	 *
+	 * It is judged on every state some schedule reaches only as far as
+	 * it reads locations that the program declared to the seam's watch
+	 * operation (dmo_watch() in src/sync/sync.h, made by set-up code in
+	 * every execution), each in the class of the check that reads it:
+	 * the reduction then orders the writes of each class, and every
+	 * state of a class's locations that some schedule reaches is passed
+	 * through by an execution it runs.  A check that reads anything else
+	 * shared is not sound under DPOR: it sees only the states the
+	 * reduction happens to visit, and may miss a combination that
+	 * exists.  Ghost updates of a watched location (the seam's ghost_add)
+	 * take effect with their thread's next step; a thread that stops at a
+	 * BUG first never makes them.  Under DMO_EXPLORE_NAIVE every state is
+	 * checked whatever the check reads.
 	 */
 	void (*step_check)(struct dmo_sync *s, void *arg);
 	/*
 	 * Optional: called when an execution ends, complete (every thread
-	 * returned) or cut short (@complete false: a BUG, a use after free, a
-	 * deadlock).  Same rules as step_check.
+	 * returned) or not (@complete false: a thread stopped at a BUG or a
+	 * use after free, and the others ran on until none could; or a
+	 * deadlock; or a limit).  Same rules as step_check; what it reads at
+	 * the end of a complete execution is always exact, since a final
+	 * state depends only on the trace.
 	 */
 	void (*finish)(struct dmo_sync *s, void *arg, bool complete);
 	/*
@@ -93,12 +110,14 @@ struct dmo_explore_result {
 	void *arg;
 
 	/* Out. */
-	uint64_t executions;	/* complete and cut-short executions */
+	uint64_t executions;	/* every execution, cut or blocked too */
 	uint64_t blocked;	/* sleep-set blocked: 0 for optimal DPOR */
 	uint64_t events;	/* steps run, over all executions */
 	uint64_t violations;	/* every occurrence */
 	bool complete;		/* the whole space was explored */
 	double seconds;
+	/* executions cut short: a BUG, a use after free, a deadlock */
+	uint64_t cut;
 };
 
 /**
@@ -110,7 +129,8 @@ struct dmo_explore_result {
  *
  * Return: 0 when the search ran to its end or to a limit (see
  * @r->complete), -ENOMEM, or -EINVAL for a program that breaks the rules
- * (too many threads, a thread left unjoined).
+ * (too many threads, a thread left unjoined, ghost updates of more than
+ * 16 watched locations by one thread between two of its steps).
  * Context: not from a program run by an explorer.
  */
 int dmo_explore(const struct dmo_program *p, void *arg,

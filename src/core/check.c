@@ -138,6 +138,38 @@ int dmo__check_counted_group(const struct dmo_world *w,
 	return n + dmo__check_held_owned(g, cb, arg);
 }
 
+/*
+ * What dmo_world_check() reads between steps, told to the backend so that
+ * the explorer judges the checks on every state some schedule reaches,
+ * not only on those its reduction happens to pass through.  Two classes
+ * per group, one per check, so that the updates of unrelated groups stay
+ * independent: isolation reads the members' kernel-DMA and iommufd
+ * ghosts, VFIO's hold and the owner its message names; the field
+ * invariants read the lock flag and the fields group->mutex guards.
+ * Everything else the checks read is immutable after set-up, and what
+ * only the quiescent checks read is judged on final states, which the
+ * reduction keeps exact.
+ */
+void dmo__world_watch(struct dmo_world *w)
+{
+	for (int i = 0; i < w->nr_groups; i++) {
+		struct dmo_group *g = w->groups[i];
+		const void *iso = &g->ghost_user, *fields = &g->ghost_locked;
+
+		for (int d = 0; d < g->nr_devs; d++) {
+			dmo_watch(w->s, &g->devs[d]->ghost_kdma, iso);
+			dmo_watch(w->s, &g->devs[d]->ghost_iommufd, iso);
+		}
+		dmo_watch(w->s, &g->ghost_user, iso);
+		dmo_watch(w->s, &g->owner, iso);
+		dmo_watch(w->s, &g->ghost_locked, fields);
+		dmo_watch(w->s, &g->owner, fields);
+		dmo_watch(w->s, &g->owner_cnt, fields);
+		dmo_watch(w->s, &g->domain, fields);
+		dmo_watch(w->s, &g->nr_members, fields);
+	}
+}
+
 int dmo_world_check(const struct dmo_world *w, bool quiescent, dmo_check_fn cb,
 		    void *arg)
 {

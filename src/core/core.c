@@ -385,6 +385,7 @@ int dmo_world_start(struct dmo_world *w, const bool *registered,
 			dev->group->nr_members++;
 		}
 	}
+	dmo__world_watch(w);
 	w->started = true;
 	return 0;
 }

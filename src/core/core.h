@@ -198,8 +198,9 @@ extern const struct dmo__policy_ops dmo__policy_recompute_early_cleanup;
 
 /*
  * WARN_ON() and BUG_ON(): evaluate to @cond and, when it holds, report it
- * through the world's backend.  Under the explorer a BUG ends the
- * execution; under pthread it is recorded and the caller goes on.
+ * through the world's backend.  Under the explorer a BUG stops the
+ * calling thread where it stands; under pthread it is recorded and the
+ * caller goes on.
  */
 #define DMO_WARN_ON(w, cond) \
 	dmo__report_on((w), (cond), DMO_VIOL_WARN, "WARN_ON(" #cond ")", \
@@ -270,6 +271,7 @@ int dmo__up_vfio_claim(struct dmo_world *w, struct dmo_group *g);
 void dmo__up_vfio_release(struct dmo_world *w, struct dmo_group *g);
 
 /* check.c */
+void dmo__world_watch(struct dmo_world *w);
 int dmo__check_counted_group(const struct dmo_world *w,
 			     const struct dmo_group *g, bool quiescent,
 			     dmo_check_fn cb, void *arg);

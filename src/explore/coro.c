@@ -8,8 +8,10 @@
  * and pops them from the new one.  swapcontext() would do the same plus a
  * sigprocmask system call per switch, which alone would dominate a search.
  *
- * Stacks are mapped once per thread slot, with a guard page below, and
- * reused by every execution.  A coroutine cut short (BUG, use after free,
+ * Stacks are mapped once per explorer, all thread slots in one mapping,
+ * each with a guard page below it, and reused by every execution (a
+ * mapping per slot cost more, in system calls and TLB shootdowns, than
+ * a search of a small program).  A coroutine cut short (BUG, use after free,
  * deadlock) is simply never resumed: nothing on its stack owns anything the
  * explorer does not reclaim itself.  Under ASan each switch is announced
  * with the fiber annotations, and a reused stack is unpoisoned first, since
@@ -79,21 +81,47 @@ __asm__(".text\n"
 
 static void coro_entry(void *arg);
 
+#define SLOT (STACK_SIZE + GUARD)
+
 int dmo__coro_init(struct dmo__explorer *x, struct dmo__xthread *t)
 {
 	if (!t->stack) {
-		void *m = mmap(NULL, STACK_SIZE + GUARD,
-			       PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *m;
 
-		if (m == MAP_FAILED)
-			return -ENOMEM;
+		if (!x->stacks) {
+			void *r = mmap(NULL, (size_t)SLOT * DMO_XMAX_THREADS,
+				       PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS |
+					       MAP_NORESERVE,
+				       -1, 0);
+
+			if (r == MAP_FAILED)
+				return -ENOMEM;
+			x->stacks = r;
+		}
+		m = (char *)x->stacks + (size_t)SLOT * (size_t)(t - x->th);
 		mprotect(m, GUARD, PROT_NONE);
-		t->stack = (char *)m + GUARD;
+		t->stack = m + GUARD;
 		t->stack_size = STACK_SIZE;
 	}
 #ifdef DMO_XASAN
-	__asan_unpoison_memory_region(t->stack, t->stack_size);
+	{
+		/*
+		 * An abandoned coroutine leaves the redzones of the frames
+		 * it stood in poisoned, and those lie above where it last
+		 * switched away: every frame below it has returned and
+		 * cleared its own.  Clearing only that part, not the whole
+		 * stack, keeps a search under ASan from spending its time
+		 * writing shadow memory.
+		 */
+		uintptr_t lo = (uintptr_t)t->stack;
+		uintptr_t hi = lo + t->stack_size;
+		uintptr_t sp = (uintptr_t)t->sp;
+
+		if (sp > lo + 4096 && sp <= hi)
+			lo = (sp - 4096) & ~(uintptr_t)15;
+		__asan_unpoison_memory_region((void *)lo, hi - lo);
+	}
 #endif
 	t->fake_stack = NULL;
 	{
@@ -189,14 +217,27 @@ static void coro_entry(void *arg)
 	__builtin_trap();
 }
 
-void dmo__coro_free(struct dmo__xthread *t)
+void dmo__coro_free(struct dmo__explorer *x)
 {
-	if (!t->stack)
+	if (!x->stacks)
 		return;
 #ifdef DMO_XASAN
 	/* Abandoned frames leave redzones behind: clear them first. */
-	__asan_unpoison_memory_region(t->stack, t->stack_size);
+	for (int i = 0; i < DMO_XMAX_THREADS; i++) {
+		struct dmo__xthread *t = &x->th[i];
+		uintptr_t lo = (uintptr_t)t->stack;
+		uintptr_t hi = lo + t->stack_size;
+		uintptr_t sp = (uintptr_t)t->sp;
+
+		if (!t->stack)
+			continue;
+		if (sp > lo + 4096 && sp <= hi)
+			lo = (sp - 4096) & ~(uintptr_t)15;
+		__asan_unpoison_memory_region((void *)lo, hi - lo);
+	}
 #endif
-	munmap((char *)t->stack - GUARD, t->stack_size + GUARD);
-	t->stack = NULL;
+	for (int i = 0; i < DMO_XMAX_THREADS; i++)
+		x->th[i].stack = NULL;
+	munmap(x->stacks, (size_t)SLOT * DMO_XMAX_THREADS);
+	x->stacks = NULL;
 }

@@ -72,6 +72,7 @@ void dmo__viol(struct dmo__explorer *x, enum dmo_viol_kind kind,
 	}
 	pv = &x->pv[x->npv++];
 	pv->kind = kind;
+	pv->at = x->nev;
 	snprintf(pv->msg, sizeof(pv->msg), "%s", msg);
 	pv->fn = fn ? fn : "-";
 	snprintf(pv->thread, sizeof(pv->thread), "%s", thread ? thread : "-");
@@ -127,9 +128,25 @@ static bool first_sighting(struct dmo__explorer *x, const char *key)
 	return true;
 }
 
+/*
+ * How many steps of this execution the schedule of something seen after
+ * @at steps names.  An execution in which a thread stopped at a BUG goes
+ * on with the others, but what was seen up to that point is named by the
+ * schedule up to it, as if the execution had ended there: a replay stops
+ * where the schedule does once a thread has stopped.  What was seen later
+ * is named up to the step that showed it.
+ */
+static int sched_len(const struct dmo__explorer *x, int at)
+{
+	if (x->first_cut < 0)
+		return x->nev;
+	return at > x->first_cut ? at : x->first_cut;
+}
+
 void dmo__viol_flush(struct dmo__explorer *x)
 {
 	const char *cur = NULL;
+	int cur_len = -1;
 
 	if (x->mode == DMO__X_REPLAY) {
 		x->npv = 0;
@@ -146,8 +163,10 @@ void dmo__viol_flush(struct dmo__explorer *x)
 			continue;
 		if (!x->res->on_violation)
 			continue;
-		if (!cur)
-			cur = dmo__sched_string(x);
+		if (cur_len != sched_len(x, pv->at)) {
+			cur_len = sched_len(x, pv->at);
+			cur = dmo__sched_prefix(x, cur_len);
+		}
 		v.kind = pv->kind;
 		v.message = pv->msg;
 		v.fn = pv->fn;
@@ -172,8 +191,10 @@ void dmo__viol_flush(struct dmo__explorer *x)
 	for (int i = 0; i < x->nedges; i++) {
 		if (x->edges[i].sched)
 			continue;
-		if (!cur)
-			cur = dmo__sched_string(x);
+		if (cur_len != sched_len(x, x->edges[i].at)) {
+			cur_len = sched_len(x, x->edges[i].at);
+			cur = dmo__sched_prefix(x, cur_len);
+		}
 		x->edges[i].sched = strdup(cur);
 	}
 	x->npv = 0;
@@ -244,6 +265,7 @@ void dmo__lock_order(struct dmo__explorer *x, int tid, int slot,
 			return;
 		}
 		e->fn = fn;
+		e->at = x->nev;
 		snprintf(e->thread, sizeof(e->thread), "%s", t->name);
 		x->nedges++;
 		seen = calloc((size_t)x->nedges, 1);
@@ -268,17 +290,54 @@ void dmo__lock_order(struct dmo__explorer *x, int tid, int slot,
 	}
 }
 
-void dmo__deadlock(struct dmo__explorer *x)
+/* The thread that blocked thread @t waits for: a mutex's owner, a joinee. */
+static int waits_for(struct dmo__explorer *x, const struct dmo__xthread *t)
+{
+	if (t->op.kind == DMO__OP_LOCK)
+		return x->mtx[dmo__x_mutex_slot(x, t->op.p)].owner;
+	if (t->op.kind == DMO__OP_JOIN)
+		return t->op.target;
+	return -1;
+}
+
+/*
+ * Nobody can run.  A thread that waits, directly or through others, for
+ * one that stopped at a BUG waits because of that BUG, which is reported
+ * already: only the others, if any, are a deadlock.
+ */
+bool dmo__deadlock(struct dmo__explorer *x)
 {
 	char msg[DMO_XMSG];
 	size_t n = 0;
 	const char *fn = "-", *who = "-";
+	bool doomed[DMO_XMAX_THREADS] = { false };
+	bool changed = x->ndead > 0;
+	int nreal = 0;
 
+	while (changed) {
+		changed = false;
+		for (int i = 0; i < x->nthreads; i++) {
+			int o;
+
+			if (x->th[i].state != DMO__T_LIVE || doomed[i])
+				continue;
+			o = waits_for(x, &x->th[i]);
+			if (o >= 0 && (x->th[o].state == DMO__T_DEAD ||
+				       doomed[o])) {
+				doomed[i] = true;
+				changed = true;
+			}
+		}
+	}
+	for (int i = 0; i < x->nthreads; i++)
+		nreal += x->th[i].state == DMO__T_LIVE && !doomed[i];
+	if (!nreal)
+		return false;
 	n += (size_t)snprintf(msg, sizeof(msg), "deadlock:");
 	for (int i = 0; i < x->nthreads && n < sizeof(msg); i++) {
 		struct dmo__xthread *t = &x->th[i];
 
-		if (t->state != DMO__T_LIVE)
+		if (t->state != DMO__T_LIVE || doomed[i])
 			continue;
 		if (who[0] == '-') {
 			who = t->name;
@@ -301,6 +360,7 @@ void dmo__deadlock(struct dmo__explorer *x)
 		}
 	}
 	dmo__viol(x, DMO_VIOL_DEADLOCK, fn, who, msg);
+	return true;
 }
 
 static uint64_t hash_addr(uintptr_t a)
@@ -322,7 +382,7 @@ static struct dmo__xloc *loc_slot(struct dmo__xloc *tab, int cap,
 
 static int grow_locs(struct dmo__explorer *x)
 {
-	int cap = x->cap_locs ? 2 * x->cap_locs : 256;
+	int cap = x->cap_locs ? 2 * x->cap_locs : 16;
 	struct dmo__xloc *n = calloc((size_t)cap, sizeof(*n));
 
 	if (!n)
@@ -339,7 +399,8 @@ static int grow_locs(struct dmo__explorer *x)
 	return 0;
 }
 
-static struct dmo__xloc *loc_get(struct dmo__explorer *x, uintptr_t a,
+static inline __attribute__((always_inline)) struct dmo__xloc *
+loc_get(struct dmo__explorer *x, uintptr_t a,
 				 uint32_t size)
 {
 	struct dmo__xloc *l;
@@ -361,8 +422,8 @@ static struct dmo__xloc *loc_get(struct dmo__explorer *x, uintptr_t a,
 
 			if (b->freed && a >= (uintptr_t)b->p &&
 			    a < (uintptr_t)b->p + b->size) {
-				l->wev = b->free_ev;
-				l->wtid = (uint8_t)b->free_tid;
+				l->wev = b->last_free_ev;
+				l->wtid = x->evs[b->last_free_ev].ev.tid;
 				l->wmarked = true;
 				l->wwhat = b->what;
 				l->wfn = b->free_fn;
@@ -530,21 +591,22 @@ static inline void data_race(struct dmo__explorer *x, int tid, bool write,
 
 /* The write-side of an access (a store, an rmw, a free) on one location. */
 static void write_deps(struct dmo__explorer *x, struct dmo__xloc *l, int tid,
-		       int e, const uint32_t *base, bool marked,
+		       int e, bool marked,
 		       const char *what, const char *fn, bool check)
 {
 	struct dmo__xthread *t = &x->th[tid];
 	uint32_t *cv = clock_of(x, e);
-	bool dpor = x->mode == DMO__X_DPOR && e >= x->race_from;
 
 	if (l->wev >= 0) {
 		int w = l->wev;
 
-		if (x->need_vc)
+		if (x->need_vc) {
 			dmo__clock_join(cv, clock_of(x, w), x->nthreads);
-		if (dpor && l->nreads == 0 && l->wtid != tid &&
-		    !before(x, w, base))
-			dmo__search_race(x, w, e);
+			dmo__pred(x, w,
+				  l->nreads == 0 && l->wtid != tid ?
+					  DMO__PRED_RACE :
+					  DMO__PRED_ORDER);
+		}
 		if (check && l->wtid != tid && !(marked && l->wmarked) &&
 		    x->evs[w].tidx > t->sync[l->wtid])
 			data_race(x, tid, true, what, fn, l->wtid, true,
@@ -553,22 +615,18 @@ static void write_deps(struct dmo__explorer *x, struct dmo__xloc *l, int tid,
 	for (int i = 0; i < l->nreads; i++) {
 		struct dmo__xread *r = &l->reads[i];
 
-		if (x->need_vc)
+		if (x->need_vc) {
 			dmo__clock_join(cv, clock_of(x, r->ev), x->nthreads);
+			dmo__pred(x, r->ev,
+				  r->tid != tid ? DMO__PRED_RACE :
+						  DMO__PRED_ORDER);
+		}
 		if (r->tid == tid)
 			continue;
 		if (check && !(marked && r->marked) &&
 		    x->evs[r->ev].tidx > t->sync[r->tid])
 			data_race(x, tid, true, what, fn, r->tid, false,
 				  r->what, r->fn);
-		if (!dpor || before(x, r->ev, base))
-			continue;
-		for (int j = 0; j < l->nreads; j++)
-			if (j != i && before(x, r->ev,
-					     clock_of(x, l->reads[j].ev)))
-				goto next;
-		dmo__search_race(x, r->ev, e);
-next:;
 	}
 	l->wev = e;
 	l->wtid = (uint8_t)tid;
@@ -590,23 +648,23 @@ void dmo__access(struct dmo__explorer *x, int tid, int e, uintptr_t addr,
 		 const char *fn)
 {
 	struct dmo__xloc *l = loc_get(x, addr, size);
-	const uint32_t *base = base_of(x, tid);
 	struct dmo__xthread *t = &x->th[tid];
 	int i;
 
 	if (write) {
-		write_deps(x, l, tid, e, base, marked, what, fn, true);
+		write_deps(x, l, tid, e, marked, what, fn, true);
 		return;
 	}
 	if (l->wev >= 0) {
 		int w = l->wev;
 
-		if (x->need_vc)
+		if (x->need_vc) {
 			dmo__clock_join(clock_of(x, e), clock_of(x, w),
 					x->nthreads);
-		if (l->wtid != tid && x->mode == DMO__X_DPOR &&
-		    e >= x->race_from && !before(x, w, base))
-			dmo__search_race(x, w, e);
+			dmo__pred(x, w,
+				  l->wtid != tid ? DMO__PRED_RACE :
+						   DMO__PRED_ORDER);
+		}
 		if (l->wtid != tid && !(marked && l->wmarked) &&
 		    x->evs[w].tidx > t->sync[l->wtid])
 			data_race(x, tid, false, what, fn, l->wtid, true,
@@ -626,15 +684,15 @@ void dmo__access(struct dmo__explorer *x, int tid, int e, uintptr_t addr,
 void dmo__access_free(struct dmo__explorer *x, int tid, int e,
 		      uintptr_t addr, size_t size, const char *fn)
 {
-	const uint32_t *base = base_of(x, tid);
-
+	/* The block's first byte stands for it: two frees meet there. */
+	loc_get(x, addr, 1);
 	for (int i = 0; i < x->cap_locs; i++) {
 		struct dmo__xloc *l = &x->locs[i];
 
 		if (l->gen != x->gen || l->addr < addr ||
 		    l->addr >= addr + size)
 			continue;
-		write_deps(x, l, tid, e, base, true, "", fn, false);
+		write_deps(x, l, tid, e, true, "", fn, false);
 	}
 }
 
@@ -649,13 +707,13 @@ static struct dmo__xloc *loc_find(struct dmo__explorer *x, uintptr_t a)
 }
 
 /*
- * An execution cut short (a BUG, a use after free, a deadlock) leaves
- * threads with an operation they never performed.  Those operations race
- * with what ran all the same: the thread left waiting for a lock might
- * have taken it first and avoided the deadlock, the write that never ran
- * might have come before the read that led to the BUG.  So each pending
- * op is treated as the event that would come next, and its races are
- * reversed like any other.
+ * An execution that ends with threads still waiting (a deadlock, or
+ * threads left waiting for a lock or a join that a thread stopped at a
+ * BUG will never give up) leaves them with an operation they never
+ * performed.  Those operations race with what ran all the same: the
+ * thread left waiting for a lock might have taken it first and avoided
+ * the deadlock, or the BUG.  So each pending op is treated as the event
+ * that would come next, and its races are reversed like any other.
  */
 void dmo__pending_races(struct dmo__explorer *x)
 {
@@ -700,6 +758,177 @@ void dmo__pending_races(struct dmo__explorer *x)
 	}
 }
 
+/*
+ * Dependences, judged once the step is done.
+ *
+ * A step may depend on several earlier events: the accesses to its
+ * location, its mutex's previous operations, the latest writers of the
+ * invariant classes it writes.  They are gathered while it runs and
+ * judged together at its end, because each is a race only if nothing
+ * else orders it before the step: not its thread's previous event, nor
+ * any other event the step depends on (a class writer that wrote the
+ * step's location too before another thread read it races with nothing
+ * here).  The previous acquisition of a mutex is the exception: it races
+ * with the next acquisition whatever happened inside the critical
+ * section between them, since the later acquisition could not have run
+ * anywhere inside it.  And an event that orders the step in a way no
+ * reordering undoes (an unlock before a lock, an end before its join) is
+ * no race, whatever else the two share.
+ */
+void dmo__pred_grow(struct dmo__explorer *x)
+{
+	int cap = x->cap_pred ? 2 * x->cap_pred : 64;
+	void *n = realloc(x->pred, (size_t)cap * sizeof(*x->pred));
+
+	if (!n)
+		abort();
+	x->pred = n;
+	x->cap_pred = cap;
+}
+
+void dmo__finish_event_slow(struct dmo__explorer *x)
+{
+	int e = x->pred_ev, tid;
+	const uint32_t *base;
+
+	x->pred_ev = -1;
+	tid = x->evs[e].ev.tid;
+	base = x->pred_base >= 0 ? clock_of(x, x->pred_base) : zero_clock;
+	for (int i = 0; i < x->npred; i++) {
+		int c = x->pred[i].ev, kind = x->pred[i].kind;
+
+		if (kind == DMO__PRED_ORDER || x->evs[c].ev.tid == tid ||
+		    before(x, c, base))
+			continue;
+		for (int j = 0; j < x->npred; j++) {
+			int k = x->pred[j].kind;
+
+			if (x->pred[j].ev != c || j == i)
+				continue;
+			/* One race per event; an undoable order is none. */
+			if ((k == DMO__PRED_ORDER && kind != DMO__PRED_LOCK) ||
+			    k > kind || (k == kind && j < i))
+				goto next;
+		}
+		if (kind == DMO__PRED_RACE)
+			for (int j = 0; j < x->npred; j++)
+				if (x->pred[j].ev != c &&
+				    before(x, c, clock_of(x, x->pred[j].ev)))
+					goto next;
+		dmo__search_race(x, c, e);
+next:;
+	}
+	x->npred = 0;
+}
+
+/*
+ * Watched locations.  A between-steps check reads shared state that no
+ * event of the program reads, so the reduction would otherwise treat the
+ * updates it sees as independent, and pick an order of them in which a
+ * bad combination never exists.  Every location a check reads is watched
+ * in a class (one per invariant that reads it); every write to a watched
+ * location, and every event whose local code updates a watched ghost,
+ * writes its class, and two writes of one class are dependent.  Within a
+ * trace the writes of a class are then totally ordered, so every
+ * execution of the trace passes through the same sequence of states of
+ * that class's locations, and the check of that class sees each of them.
+ * Classes of unrelated invariants stay independent.
+ */
+int dmo__watch_add(struct dmo__explorer *x, const void *p, size_t size,
+		   const void *cls)
+{
+	uintptr_t a = (uintptr_t)p;
+	struct dmo__xwatch *w;
+	uint64_t h;
+	int k, i;
+
+	for (k = 0; k < x->ncls; k++)
+		if (x->cls[k] == cls)
+			break;
+	if (k == x->ncls) {
+		if (x->ncls == x->cap_cls) {
+			int cap = x->cap_cls ? 2 * x->cap_cls : 16;
+			void *n = realloc(x->cls,
+					  (size_t)cap * sizeof(*x->cls));
+
+			if (!n)
+				return -ENOMEM;
+			x->cls = n;
+			x->cap_cls = cap;
+		}
+		x->cls[x->ncls++] = cls;
+	}
+	if ((x->nwatch + 1) * 2 > x->cap_watch) {
+		int cap = x->cap_watch ? 2 * x->cap_watch : 64;
+		struct dmo__xwatch *n = calloc((size_t)cap, sizeof(*n));
+		struct dmo__xwatch *old = x->watch;
+		int ocap = x->cap_watch;
+
+		if (!n)
+			return -ENOMEM;
+		x->watch = n;
+		x->cap_watch = cap;
+		for (int j = 0; j < ocap; j++) {
+			if (old[j].gen != x->gen)
+				continue;
+			h = (uint64_t)old[j].addr * 0x9e3779b97f4a7c15ull;
+			i = (int)((h ^ (h >> 29)) & (uint64_t)(cap - 1));
+			while (n[i].gen == x->gen)
+				i = (i + 1) & (cap - 1);
+			n[i] = old[j];
+		}
+		free(old);
+	}
+	h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
+	i = (int)((h ^ (h >> 29)) & (uint64_t)(x->cap_watch - 1));
+	while (x->watch[i].gen == x->gen && x->watch[i].addr != a)
+		i = (i + 1) & (x->cap_watch - 1);
+	w = &x->watch[i];
+	if (w->gen != x->gen) {
+		w->gen = x->gen;
+		w->addr = a;
+		w->mask = 0;
+		w->size = (uint32_t)size;
+		x->nwatch++;
+	}
+	w->mask |= (uint32_t)1 << (k % 32);
+	return 0;
+}
+
+/* The classes of every watched location in [@a, @a + @size): a free. */
+uint32_t dmo__watch_range(struct dmo__explorer *x, uintptr_t a, size_t size)
+{
+	uint32_t m = 0;
+
+	if (!x->nwatch)
+		return 0;
+	for (int i = 0; i < x->cap_watch; i++)
+		if (x->watch[i].gen == x->gen && x->watch[i].addr >= a &&
+		    x->watch[i].addr < a + size)
+			m |= x->watch[i].mask;
+	return m;
+}
+
+/* Event @e writes the classes in @bits, after each one's latest writer. */
+void dmo__class_write(struct dmo__explorer *x, int e, uint32_t bits)
+{
+	bool dpor = x->mode == DMO__X_DPOR && e >= x->race_from &&
+		    x->pred_ev == e;
+
+	while (bits) {
+		int b = __builtin_ctz(bits);
+		int w = x->cls_last[b];
+
+		bits &= bits - 1;
+		if (w >= 0 && w != e && dpor) {
+			dmo__clock_join(clock_of(x, e), clock_of(x, w),
+					x->nthreads);
+			dmo__pred(x, w, DMO__PRED_RACE);
+		}
+		x->cls_last[b] = e;
+	}
+}
+
 void dmo__detect_destroy(struct dmo__explorer *x)
 {
 	for (int i = 0; i < x->cap_seen; i++)
@@ -712,4 +941,7 @@ void dmo__detect_destroy(struct dmo__explorer *x)
 	}
 	free(x->edges);
 	free(x->races);
+	free(x->pred);
+	free(x->watch);
+	free(x->cls);
 }

@@ -15,35 +15,72 @@
  * walk and no state is kept for executions already finished.
  *
  * Races.  When an event e2 runs, the detectors (detect.c, and the lock
- * code) find the earlier events e it is in an immediate race with: e and
- * e2 are dependent, of different threads, and nothing but their own
- * conflict orders them (e2's thread had not seen e through any other
- * chain).  For each, v = the events between e and e2 that do not happen
- * after e, followed by e2, is a sequence that reverses the race.  Unless a
- * thread asleep at e's state is a weak initial of v (the reversal is then
- * already covered), v is inserted into the wakeup forest at e's state.
- * The insertion walks down the forest, following a child whenever its
- * thread is a weak initial of what is left of v, and stops at a leaf: the
- * property that makes the algorithm optimal, since it never schedules two
- * equivalent sequences from one state, and never needs to abandon an
- * execution because every enabled thread is asleep.  Races whose later
- * event lies in the replayed prefix were handled when that prefix first
- * ran, so only events from the branching point on are examined.
+ * code) gather the earlier events it depends on, and once the step is done
+ * they keep those it is in an immediate race with: e and e2 are dependent,
+ * of different threads, and nothing but their own conflict orders them
+ * (neither e2's thread's previous event nor any other event e2 depends on
+ * had seen e).  For each, v = the events between e and e2 that do not
+ * happen after e, followed by e2, is a sequence that reverses the race.
+ * Unless a thread asleep at e's state is a weak initial of v (the
+ * reversal is then already covered), v is inserted into the wakeup forest
+ * at e's state.  The insertion walks down the forest, following a child
+ * whenever its thread is a weak initial of what is left of v, and stops
+ * at a leaf: the property that makes the algorithm optimal, since it never
+ * schedules two equivalent sequences from one state, and never needs to
+ * abandon an execution because every enabled thread is asleep.  Races
+ * whose later event lies in the replayed prefix were handled when that
+ * prefix first ran, so only events from the branching point on are
+ * examined.
  *
  * Dependence.  Two events of different threads are dependent when they
  * access overlapping memory and one writes (an rmw and a successful
  * cmpxchg write, a failed cmpxchg only reads, a free writes its whole
- * block), when they operate on the same mutex, when one spawns the other's
- * thread, or when one is a thread's end and the other its join.  Only
- * accesses and lock acquisitions are ever reversed: an acquisition whose
- * mutex is held is not enabled, so acquisitions race with each other
- * directly, the unlock between them being ignored when deciding whether
- * they are ordered by anything else.
+ * block), when they operate on the same mutex (an unlock by a thread that
+ * does not hold it fails whatever the others do, and depends on nothing),
+ * when they write the same invariant class (see below), when one spawns
+ * the other's thread, or when one is a thread's end and the other its
+ * join.  What an event depends on is known when its thread posts it, from
+ * that thread's history alone: the reduction's arguments need no less.
+ * The one exception is a cmpxchg, which reads or writes by the value it
+ * finds: every record of one (in a sleep set, in a wakeup tree) keeps the
+ * kind it has at its own place, and a race reversal that moves one before
+ * the event it raced with judges it at its new place, from the values
+ * the two found (dmo__x_cas_moved()).
+ * An acquisition whose mutex is held is not enabled, so acquisitions race
+ * with each other directly, the unlock and the critical section between
+ * them being ignored when deciding whether they are ordered by anything
+ * else; an unlock before a lock and an end before its join order what
+ * follows them for good and are never reversed.
+ *
+ * Checks between steps.  A program's step_check reads shared state after
+ * every step, state that no event of the program reads: left alone, the
+ * reduction would treat the updates it sees as independent and pick an
+ * order of them in which a bad combination never exists.  So each
+ * location a check reads is watched in the check's class, every event
+ * that writes a watched location (a ghost update too: it takes effect
+ * with its thread's next step) writes the class, and two writes of one
+ * class are dependent.  Within a trace the writes of a class are then
+ * totally ordered, every execution of the trace passes through the same
+ * states of the class's locations, and the check sees all of them; the
+ * classes of checks that read unrelated state stay independent, so K
+ * unrelated updates still take one execution.
+ *
+ * BUGs.  A BUG or a use after free stops the thread that hits it, where it
+ * stands and holding what it holds, and the others go on: until the task
+ * dies it is just a thread that has not taken its next step, so what the
+ * others do meanwhile is what some schedule shows, and the write that
+ * would have kept the BUG away may come from a thread that had not
+ * reached it yet.  An execution ends when nobody can run; the threads
+ * left waiting then (a deadlock, or a lock or a join the stopped thread
+ * will never give up) each have an op that never ran, which races with
+ * what ran all the same and is reversed like any other.
  *
  * Choices.  dmo_choose() is thread-local, so it is independent of every
- * other event, but each value leads somewhere else: whenever a state runs
- * a choice, every other value is added to that state's wakeup forest as
- * a sibling, and a sleeping choice remembers the set of values explored.
+ * other event, but each value leads somewhere else: the values are
+ * events in conflict with each other (only one can run), so whenever a
+ * state runs a choice, every other value is a race reversed at that
+ * state, inserted into its wakeup forest unless a sleeping thread covers
+ * it, and a sleeping choice remembers the set of values explored.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -76,6 +113,8 @@ static inline bool dep(const struct dmo__ev *a, const struct dmo__ev *b)
 {
 	if (a->tid == b->tid)
 		return false;
+	if (a->cmask & b->cmask)
+		return true;
 	if (is_access(a) && is_access(b))
 		return (a->kind == DMO__EV_WRITE || b->kind == DMO__EV_WRITE) &&
 		       overlap(a, b);
@@ -90,6 +129,11 @@ static inline bool dep(const struct dmo__ev *a, const struct dmo__ev *b)
 	if (b->kind == DMO__EV_END && a->kind == DMO__EV_JOIN)
 		return a->aux == b->tid;
 	return false;
+}
+
+bool dmo__dep(const struct dmo__ev *a, const struct dmo__ev *b)
+{
+	return dep(a, b);
 }
 
 /*
@@ -186,6 +230,12 @@ static struct dmo__ev resolve(struct dmo__explorer *x, const struct dmo__ev *q)
 	}
 	if (r.kind != q->kind && !(is_access(&r) && is_access(q)))
 		return *q;
+	/*
+	 * A cmpxchg reads or writes by the value it finds, which differs
+	 * from one place in an execution to another: the record was made
+	 * for the state it stands at, and keeps its kind.
+	 */
+	r.kind = q->kind;
 	r.aux = q->aux;
 	return r;
 }
@@ -318,7 +368,15 @@ void dmo__search_race_ev(struct dmo__explorer *x, int e, int e2,
 	}
 	if (first[last->tid] < 0)
 		first[last->tid] = n;
-	w[n++] = *last;
+	w[n] = *last;
+	/*
+	 * A cmpxchg moved before @e may find another value there, and read
+	 * where it wrote or write where it read: judge it at its new place.
+	 */
+	if (is_access(last) && (last->aux & DMO__AUX_CAS))
+		w[n].kind = dmo__x_cas_moved(x, e, e2, last) ? DMO__EV_WRITE :
+							       DMO__EV_READ;
+	n++;
 	if (node->sleep_gen != x->gen) {
 		refresh_sleep(x, e);
 		sl = sleep_of(x, e);
@@ -344,30 +402,50 @@ static struct dmo__ev *sleep_find(struct dmo__explorer *x, int i, int tid)
 	return NULL;
 }
 
-/* Every value of a choice run at state @i is explored from @i. */
+/*
+ * A choice run at state @i: each other value is another event its thread
+ * could have performed there instead, and in conflict with this one (only
+ * one of them can run), so each is a race reversed like any other: the
+ * one-event sequence of that value is inserted into @i's wakeup forest,
+ * unless a sleeping thread already covers it.  A thread asleep at @i and
+ * independent of the choice is a weak initial of that sequence: every
+ * execution from @i that starts with the other value and lets the
+ * sleeper go first was explored under the sleeper, and one that cannot
+ * let it go first races with it, a race the sleeper's own exploration
+ * reverses.  Scheduling the value anyway would run an execution that the
+ * sleep set then blocks.
+ */
 static void choice_siblings(struct dmo__explorer *x, int i)
 {
 	struct dmo__node *node = &x->nodes[i];
-	const struct dmo__ev *sl = sleep_find(x, i, node->ev.tid);
-	uint64_t done = sl ? sl->addr : 0;
+	const struct dmo__ev *me = sleep_find(x, i, node->ev.tid);
+	uint64_t done = me ? me->addr : 0;
+	const struct dmo__ev *sl;
 	int tid = node->ev.tid;
 
 	done |= (uint64_t)1 << node->ev.aux;
-	wreserve(x, node->nchoice);
 	for (int c = node->wut; c >= 0; c = x->wpool[c].next)
 		if (x->wpool[c].ev.tid == tid &&
 		    x->wpool[c].ev.kind == DMO__EV_CHOOSE)
 			done |= (uint64_t)1 << x->wpool[c].ev.aux;
+	if (node->sleep_gen != x->gen)
+		refresh_sleep(x, i);
+	sl = sleep_of(x, i);
 	for (int v = 0; v < node->nchoice; v++) {
 		struct dmo__ev ev = node->ev;
-		int *link = &node->wut;
 
 		if (done & ((uint64_t)1 << v))
 			continue;
 		ev.aux = (uint16_t)v;
-		while (*link >= 0)
-			link = &x->wpool[*link].next;
-		*link = wnew(x, &ev);
+		for (int s = 0; s < node->nsleep; s++) {
+			uint64_t mask = sl[s].kind == DMO__EV_CHOOSE ?
+						sl[s].addr : 0;
+
+			if (weak_initial(&sl[s], mask, &ev, 1))
+				goto covered;
+		}
+		wut_insert(x, &node->wut, &ev, 1);
+covered:;
 	}
 }
 
@@ -529,6 +607,14 @@ static int replay_pick(struct dmo__explorer *x, int *choice)
 {
 	int tid, c;
 
+	/*
+	 * A schedule may end as soon as a thread has stopped at a BUG: what
+	 * the execution was reported for is behind it.
+	 */
+	if (x->cut && dmo__sched_done(x)) {
+		x->halt = true;
+		return -1;
+	}
 	if (dmo__sched_next(x, &tid, &c) < 0 || tid >= x->nthreads ||
 	    !dmo__x_enabled(x, tid) ||
 	    (x->th[tid].op.kind == DMO__OP_CHOOSE) != (c >= 0) ||
@@ -669,21 +755,52 @@ struct dmo__explorer *dmo__x_new(const struct dmo_program *p, void *arg)
 	x->arg = arg;
 	x->cur = -1;
 	x->pending = -1;
-	x->evs = malloc(DMO_XMAX_EVENTS * sizeof(*x->evs));
-	x->vc = malloc((size_t)DMO_XMAX_EVENTS * DMO_XMAX_THREADS *
-		       sizeof(*x->vc));
-	x->nodes = calloc(DMO_XMAX_EVENTS + 1, sizeof(*x->nodes));
-	x->sleep = malloc((size_t)(DMO_XMAX_EVENTS + 1) * DMO_XMAX_THREADS *
-			  sizeof(*x->sleep));
-	x->scratch = malloc(DMO_XMAX_EVENTS * sizeof(*x->scratch));
-	x->thr_ev = malloc((size_t)DMO_XMAX_EVENTS * DMO_XMAX_THREADS *
-			   sizeof(*x->thr_ev));
-	if (!x->thr_ev || !x->evs || !x->vc || !x->nodes || !x->sleep ||
-	    !x->scratch) {
+	for (int i = 0; i < 32; i++)
+		x->cls_last[i] = -1;
+	if (dmo__x_grow(x, 64)) {
 		dmo__x_delete(x);
 		return NULL;
 	}
 	return x;
+}
+
+/*
+ * The per-event tables, for executions of up to @cap events (nodes and
+ * sleep sets one more).  They grow with the longest execution seen, by
+ * doubling, rather than being made for the longest one allowed: most
+ * programs are short, and a search that sets up its tables for 8192
+ * events touches megabytes it never uses (under ASan, with its shadow,
+ * that dominated the cost of exploring a small program).
+ */
+int dmo__x_grow(struct dmo__explorer *x, int cap)
+{
+	size_t t = DMO_XMAX_THREADS, old;
+	void *p;
+
+	if (cap <= x->cap_ev)
+		return 0;
+	if (cap < 2 * x->cap_ev)
+		cap = 2 * x->cap_ev;
+	if (cap > DMO_XMAX_EVENTS)
+		cap = DMO_XMAX_EVENTS;
+#define DMO__GROW(field, n)                                           \
+	do {                                                          \
+		p = realloc(x->field, (n) * sizeof(*x->field));       \
+		if (!p)                                               \
+			return -ENOMEM;                               \
+		x->field = p;                                         \
+	} while (0)
+	DMO__GROW(evs, (size_t)cap);
+	DMO__GROW(vc, (size_t)cap * t);
+	DMO__GROW(thr_ev, (size_t)cap * t);
+	DMO__GROW(scratch, (size_t)cap);
+	DMO__GROW(sleep, (size_t)(cap + 1) * t);
+	DMO__GROW(nodes, (size_t)(cap + 1));
+#undef DMO__GROW
+	old = x->cap_ev ? (size_t)x->cap_ev + 1 : 0;
+	memset(x->nodes + old, 0, ((size_t)cap + 1 - old) * sizeof(*x->nodes));
+	x->cap_ev = cap;
+	return 0;
 }
 
 void dmo__x_delete(struct dmo__explorer *x)
@@ -705,6 +822,16 @@ int dmo_explore(const struct dmo_program *p, void *arg,
 		const struct dmo_explore_opts *opts,
 		struct dmo_explore_result *r)
 {
+	return dmo__explore_hooked(p, arg, opts, r, NULL, NULL);
+}
+
+int dmo__explore_hooked(const struct dmo_program *p, void *arg,
+			const struct dmo_explore_opts *opts,
+			struct dmo_explore_result *r,
+			void (*on_exec)(void *cb, const struct dmo__explorer *x,
+					bool complete),
+			void *cb)
+{
 	static const struct dmo_explore_opts defaults;
 	struct dmo__explorer *x;
 	double t0, last;
@@ -718,6 +845,8 @@ int dmo_explore(const struct dmo_program *p, void *arg,
 		return -ENOMEM;
 	x->opts = opts ? *opts : defaults;
 	x->res = r;
+	x->on_exec = on_exec;
+	x->exec_cb = cb;
 	switch (x->opts.mode) {
 	case DMO_EXPLORE_NAIVE:
 		x->mode = DMO__X_NAIVE;
@@ -736,6 +865,7 @@ int dmo_explore(const struct dmo_program *p, void *arg,
 	r->blocked = 0;
 	r->events = 0;
 	r->violations = 0;
+	r->cut = 0;
 	r->complete = false;
 	t0 = now();
 	last = t0;
@@ -751,6 +881,8 @@ int dmo_explore(const struct dmo_program *p, void *arg,
 		r->events += (uint64_t)x->nev;
 		if (x->blocked_exec)
 			r->blocked++;
+		if (x->cut)
+			r->cut++;
 		if (x->rule_error) {
 			ret = x->rule_error;
 			break;

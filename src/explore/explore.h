@@ -47,6 +47,8 @@
 #define DMO_XMAX_EVENTS 8192
 /* Locks one thread may hold at once. */
 #define DMO_XMAX_HELD 16
+/* Watched ghosts one thread may update between two of its steps. */
+#define DMO_XMAX_GHOST 16
 /* Longest violation message kept. */
 #define DMO_XMSG 320
 
@@ -81,7 +83,7 @@ enum dmo__opk {
 enum dmo__evk {
 	DMO__EV_LOCAL,		/* alloc: independent of everything */
 	DMO__EV_CHOOSE,		/* aux: the value */
-	DMO__EV_READ,		/* addr, size */
+	DMO__EV_READ,		/* addr, size; aux: DMO__AUX_CAS */
 	DMO__EV_WRITE,		/* addr, size (a free covers its block) */
 	DMO__EV_LOCK,		/* addr: the mutex */
 	DMO__EV_UNLOCK,
@@ -90,6 +92,9 @@ enum dmo__evk {
 	DMO__EV_END,
 };
 
+/* An access's aux: a cmpxchg, which reads or writes by what it finds. */
+#define DMO__AUX_CAS 1
+
 struct dmo__ev {
 	uint8_t kind;		/* enum dmo__evk */
 	uint8_t tid;
@@ -97,6 +102,14 @@ struct dmo__ev {
 	uint32_t size;
 	uintptr_t addr;
 	uint32_t tidx;		/* 1-based position in its thread */
+	/*
+	 * The invariant classes it writes (bit k: class k modulo 32): a
+	 * write to a watched location, or a ghost update of one that its
+	 * thread's local code made since its previous step and that takes
+	 * effect with it.  Two events that share a bit are dependent,
+	 * whatever else they touch.
+	 */
+	uint32_t cmask;
 };
 
 struct dmo__op {
@@ -119,6 +132,7 @@ enum dmo__tstate {
 	DMO__T_FREE,
 	DMO__T_LIVE,
 	DMO__T_DONE,
+	DMO__T_DEAD,		/* stopped by a BUG or a use after free */
 };
 
 /* One coroutine; all fields belong to the scheduler's single thread. */
@@ -138,6 +152,13 @@ struct dmo__xthread {
 	int held[DMO_XMAX_HELD];	/* mutex slots held, in order */
 	int nheld;
 	uint32_t sync[DMO_XMAX_THREADS];	/* race detector's clock */
+	/* Watched ghost updates awaiting its next step; their classes. */
+	struct {
+		int *p;
+		int delta;
+	} ghost[DMO_XMAX_GHOST];
+	int nghost;
+	uint32_t gmask;
 };
 
 /* A mutex as one execution knows it (slot in dmo__explorer.mtx). */
@@ -183,6 +204,32 @@ struct dmo__xblock {
 	int free_ev;
 	const char *free_fn;
 	int free_tid;
+	int last_free_ev;	/* the latest free of it, a double one too */
+	/* What it held when first freed (NULL: too large to keep). */
+	unsigned char *last;
+};
+
+/* A watched location (see dmo__watch_mask()), in one execution. */
+struct dmo__xwatch {
+	uintptr_t addr;
+	uint32_t gen;		/* execution it belongs to */
+	uint32_t mask;		/* its classes' bits */
+	uint32_t size;
+};
+
+/*
+ * An event the running step depends on, kept until the step is done and
+ * every dependence is known (dmo__finish_event()).
+ */
+enum dmo__predk {
+	DMO__PRED_ORDER,	/* orders it, is never reversed */
+	DMO__PRED_RACE,		/* a race, unless something else orders it */
+	DMO__PRED_LOCK,		/* its mutex's previous acquisition */
+};
+
+struct dmo__xpred {
+	int ev;
+	int kind;		/* enum dmo__predk */
 };
 
 /* One executed event, kept for the whole execution. */
@@ -190,6 +237,8 @@ struct dmo__xevent {
 	struct dmo__ev ev;
 	uint32_t tidx;		/* 1-based position in its thread */
 	int16_t choice;		/* choose: the value; else -1 */
+	uint64_t pre;		/* an access: its location's value before it */
+	uint64_t expect;	/* a cmpxchg: the value it expected */
 };
 
 /* A wakeup tree node (pool index; -1 is none). */
@@ -213,6 +262,7 @@ struct dmo__node {
 
 struct dmo__pviol {
 	enum dmo_viol_kind kind;
+	int at;			/* events executed when it was seen */
 	char msg[DMO_XMSG];
 	const char *fn;
 	char thread[32];
@@ -235,6 +285,7 @@ struct dmo__ledge {
 	const char *fn;
 	char thread[32];
 	char *sched;		/* execution that first showed it */
+	int at;			/* events executed when it was made */
 	bool cycle_reported;
 };
 
@@ -272,6 +323,7 @@ struct dmo__explorer {
 	int nlive;		/* threads started and not ended */
 	uint32_t gen;
 	int nev;
+	int cap_ev;		/* events the tables below have room for */
 	struct dmo__xevent *evs;
 	/*
 	 * [(tidx - 1) * DMO_XMAX_THREADS + tid]: the k-th events of all
@@ -286,8 +338,11 @@ struct dmo__explorer {
 	int nmtx, cap_mtx;
 	struct dmo__xloc *locs;	/* open-addressed, power of two */
 	int cap_locs, nlocs;
+	void *stacks;		/* every slot's coroutine stack, one map */
+	char *arenas;		/* every slot's arena, one map */
 	char *arena[DMO_XMAX_THREADS];	/* dmo_alloc memory, per thread */
 	size_t arena_used[DMO_XMAX_THREADS];
+	size_t arena_peak[DMO_XMAX_THREADS];	/* most ever used */
 	bool heap_block;
 	struct dmo__xblock *blocks;
 	int nblocks, cap_blocks;
@@ -296,6 +351,19 @@ struct dmo__explorer {
 	int npv, cap_pv;
 	int race_from;		/* first event new to this execution */
 	bool need_vc;		/* the running step's clock is computed */
+	int ndead;		/* threads stopped by a BUG or a UAF */
+	int first_cut;		/* events run when one first stopped, -1 */
+	bool halt;		/* end the execution now (a limit was hit) */
+	/* Watched locations, open-addressed by address, and their classes. */
+	struct dmo__xwatch *watch;
+	int cap_watch, nwatch;
+	const void **cls;	/* class keys, in the order first watched */
+	int ncls, cap_cls;
+	int cls_last[32];	/* latest event writing each class bit, -1 */
+	/* The dependences of event pred_ev, its thread's previous event. */
+	struct dmo__xpred *pred;
+	int npred, cap_pred;
+	int pred_ev, pred_base;
 
 	/* Search state. */
 	struct dmo__node *nodes;
@@ -340,6 +408,11 @@ struct dmo__explorer {
 	char *schedbuf;
 	size_t schedbuf_cap;
 	bool stop;		/* `first` hit */
+
+	/* Tests: every execution's events, as it ends. */
+	void (*on_exec)(void *cb, const struct dmo__explorer *x,
+			bool complete);
+	void *exec_cb;
 };
 
 typedef uint32_t dmo__clock4 __attribute__((vector_size(16)));
@@ -379,7 +452,7 @@ int dmo__coro_init(struct dmo__explorer *x, struct dmo__xthread *t);
 void dmo__coro_resume(struct dmo__explorer *x, struct dmo__xthread *t);
 void dmo__coro_yield(struct dmo__explorer *x, struct dmo__xthread *t,
 		     bool dying);
-void dmo__coro_free(struct dmo__xthread *t);
+void dmo__coro_free(struct dmo__explorer *x);
 void dmo__coro_switch(struct dmo__explorer *x, struct dmo__xthread *from,
 		      struct dmo__xthread *to, bool dying);
 
@@ -387,6 +460,8 @@ void dmo__coro_switch(struct dmo__explorer *x, struct dmo__xthread *from,
 extern const struct dmo_sync_ops dmo__explore_ops;
 void dmo__x_end(struct dmo__explorer *x);
 struct dmo__ev dmo__x_pending_ev(struct dmo__explorer *x, int tid);
+bool dmo__x_cas_moved(struct dmo__explorer *x, int e, int e2,
+		      const struct dmo__ev *cas);
 int dmo__x_run(struct dmo__explorer *x);
 int dmo__x_mutex_slot(struct dmo__explorer *x, const struct dmo_mutex *m);
 void dmo__x_free_execution(struct dmo__explorer *x);
@@ -413,6 +488,7 @@ static inline bool dmo__x_enabled(struct dmo__explorer *x, int tid)
 
 /* dpor.c */
 struct dmo__explorer *dmo__x_new(const struct dmo_program *p, void *arg);
+int dmo__x_grow(struct dmo__explorer *x, int cap);
 void dmo__x_delete(struct dmo__explorer *x);
 int dmo__search_pick(struct dmo__explorer *x, int *choice);
 
@@ -439,6 +515,18 @@ void dmo__search_race(struct dmo__explorer *x, int e, int e2);
 void dmo__search_race_ev(struct dmo__explorer *x, int e, int e2,
 			 const struct dmo__ev *last);
 bool dmo__search_next(struct dmo__explorer *x);
+bool dmo__dep(const struct dmo__ev *a, const struct dmo__ev *b);
+/*
+ * dmo_explore(), and @on_exec called with @cb at the end of every
+ * execution, its events in x->evs[0..x->nev): the differential tests
+ * count traces with it.
+ */
+int dmo__explore_hooked(const struct dmo_program *p, void *arg,
+			const struct dmo_explore_opts *opts,
+			struct dmo_explore_result *r,
+			void (*on_exec)(void *cb, const struct dmo__explorer *x,
+					bool complete),
+			void *cb);
 
 /* detect.c */
 void dmo__viol(struct dmo__explorer *x, enum dmo_viol_kind kind,
@@ -446,7 +534,7 @@ void dmo__viol(struct dmo__explorer *x, enum dmo_viol_kind kind,
 void dmo__viol_flush(struct dmo__explorer *x);
 void dmo__lock_order(struct dmo__explorer *x, int tid, int slot,
 		     const char *fn);
-void dmo__deadlock(struct dmo__explorer *x);
+bool dmo__deadlock(struct dmo__explorer *x);
 void dmo__access(struct dmo__explorer *x, int tid, int ev, uintptr_t addr,
 		 uint32_t size, bool write, bool marked, const char *what,
 		 const char *fn);
@@ -454,9 +542,62 @@ void dmo__access_free(struct dmo__explorer *x, int tid, int ev,
 		      uintptr_t addr, size_t size, const char *fn);
 void dmo__pending_races(struct dmo__explorer *x);
 void dmo__detect_destroy(struct dmo__explorer *x);
+void dmo__pred_grow(struct dmo__explorer *x);
+void dmo__finish_event_slow(struct dmo__explorer *x);
+
+/* Event @p is one the running step depends on (see detect.c). */
+static inline void dmo__pred(struct dmo__explorer *x, int p,
+			     enum dmo__predk kind)
+{
+	if (__builtin_expect(x->npred == x->cap_pred, 0))
+		dmo__pred_grow(x);
+	x->pred[x->npred].ev = p;
+	x->pred[x->npred].kind = kind;
+	x->npred++;
+}
+
+/* The running step is done: judge the races among its dependences. */
+static inline void dmo__finish_event(struct dmo__explorer *x)
+{
+	if (x->pred_ev < 0)
+		return;
+	if (!x->npred) {
+		x->pred_ev = -1;
+		return;
+	}
+	dmo__finish_event_slow(x);
+}
+int dmo__watch_add(struct dmo__explorer *x, const void *p, size_t size,
+		   const void *cls);
+uint32_t dmo__watch_range(struct dmo__explorer *x, uintptr_t a, size_t size);
+void dmo__class_write(struct dmo__explorer *x, int e, uint32_t bits);
+
+/*
+ * The classes watched at @a, an address accessed with its own width (the
+ * typed seam macros guarantee it).  Inline: every write asks, and a
+ * program that watches nothing pays one test.
+ */
+static inline uint32_t dmo__watch_mask(const struct dmo__explorer *x,
+				       uintptr_t a)
+{
+	uint64_t h;
+	int i;
+
+	if (!x->nwatch)
+		return 0;
+	h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
+	i = (int)((h ^ (h >> 29)) & (uint64_t)(x->cap_watch - 1));
+	while (x->watch[i].gen == x->gen) {
+		if (x->watch[i].addr == a)
+			return x->watch[i].mask;
+		i = (i + 1) & (x->cap_watch - 1);
+	}
+	return 0;
+}
 
 /* trace.c */
 const char *dmo__sched_string(struct dmo__explorer *x);
+const char *dmo__sched_prefix(struct dmo__explorer *x, int n);
 int dmo__sched_next(struct dmo__explorer *x, int *tid, int *choice);
 bool dmo__sched_done(struct dmo__explorer *x);
 void dmo__trace_step(struct dmo__explorer *x, int tid, const char *op,

@@ -42,12 +42,18 @@ static bool reserve(struct dmo__explorer *x, size_t need)
 
 const char *dmo__sched_string(struct dmo__explorer *x)
 {
+	return dmo__sched_prefix(x, x->nev);
+}
+
+/* The schedule of the first @n steps of the current execution. */
+const char *dmo__sched_prefix(struct dmo__explorer *x, int n)
+{
 	size_t len = 0;
 
-	if (!reserve(x, (size_t)x->nev * 24 + 1))
+	if (!reserve(x, (size_t)n * 24 + 1))
 		return "";
 	x->schedbuf[0] = '\0';
-	for (int k = 0; k < x->nev;) {
+	for (int k = 0; k < n;) {
 		const struct dmo__xevent *e = &x->evs[k];
 		const char *sep = k ? "." : "";
 		int run = 1;
@@ -58,7 +64,7 @@ const char *dmo__sched_string(struct dmo__explorer *x)
 			k++;
 			continue;
 		}
-		while (k + run < x->nev &&
+		while (k + run < n &&
 		       x->evs[k + run].ev.tid == e->ev.tid &&
 		       x->evs[k + run].choice < 0)
 			run++;

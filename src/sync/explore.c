@@ -13,12 +13,14 @@
  * thread that is already running, on that thread's own (see post()),
  * makes no difference to what it does.
  *
- * An execution ends when every thread has returned, when every live
- * thread is blocked (a deadlock), or when a thread hits a BUG or a use
- * after free: then the thread's coroutine is abandoned where it stands,
- * finish() is told the run is incomplete, and the explorer reclaims every
- * dmo_alloc() block itself, so nothing the abandoned stack pointed to
- * leaks.
+ * A thread that hits a BUG or a use after free stops where it stands:
+ * its coroutine is abandoned and never resumed, what it holds stays held,
+ * and the other threads go on.  An execution ends when nobody can run:
+ * every thread has returned (complete), or the live ones are blocked (a
+ * deadlock, unless they only wait for a stopped thread), or a limit was
+ * hit.  finish() is told whether it was complete, and the explorer
+ * reclaims every dmo_alloc() block itself, so nothing an abandoned stack
+ * pointed to leaks.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -52,7 +54,43 @@ static struct dmo__xthread *self(struct dmo__explorer *x)
 }
 
 static bool step(struct dmo__explorer *x, int tid, int choice);
+static inline __attribute__((always_inline)) bool
+step_in(struct dmo__explorer *x, int tid, int choice);
 static void after_step(struct dmo__explorer *x);
+
+/*
+ * Thread @tid hit a BUG or a use after free: it stops where it stands,
+ * holding what it holds, and the others go on.  In the kernel the task
+ * that oopses dies there; until it does it is just a thread that has not
+ * taken its next step yet, so what the others do meanwhile is what some
+ * schedule shows, and the search must see it: the write that would have
+ * kept the BUG away may come from a thread that had not reached it when
+ * the BUG fired.
+ */
+static void stop_thread(struct dmo__explorer *x, int tid)
+{
+	struct dmo__xthread *t = &x->th[tid];
+
+	if (t->state != DMO__T_LIVE)
+		return;
+	t->state = DMO__T_DEAD;
+	x->nlive--;
+	x->ndead++;
+	x->cut = true;
+	if (x->first_cut < 0)
+		x->first_cut = x->nev;
+}
+
+/* The running thread @t has stopped: leave its stack for good. */
+static __attribute__((noreturn)) void leave(struct dmo__explorer *x,
+					    struct dmo__xthread *t)
+{
+	if (x->spawning && x->spawner >= 0 && t != &x->th[x->spawner])
+		dmo__coro_switch(x, t, &x->th[x->spawner], true);
+	else
+		dmo__coro_yield(x, t, true);
+	__builtin_trap();
+}
 
 /*
  * May the running thread @me ask the search who runs next, instead of
@@ -103,12 +141,13 @@ static uint64_t post(struct dmo__explorer *x)
 		dmo__coro_switch(x, t, &x->th[x->spawner], false);
 		return t->op.result;
 	}
-	while (!x->spawning && !x->cut && !x->rule_error &&
+	while (!x->spawning && !x->halt && !x->rule_error &&
 	       x->nev < DMO_XMAX_EVENTS && may_pick(x, me)) {
 		int choice = -1;
-		int tid = dmo__pick(x, &choice);
+		int tid;
 		bool go_on;
 
+		tid = dmo__pick(x, &choice);
 		if (tid < 0) {
 			x->stashed = true;
 			x->stash_tid = tid;
@@ -116,12 +155,14 @@ static uint64_t post(struct dmo__explorer *x)
 			break;
 		}
 		go_on = step(x, tid, choice);
-		if (x->cut) {
+		if (x->halt) {
 			/* The execution is over; nobody is resumed. */
 			dmo__coro_yield(x, t, tid == me);
 			__builtin_trap();
 		}
 		after_step(x);
+		if (t->state == DMO__T_DEAD)
+			leave(x, t);
 		if (tid == me && go_on)
 			return t->op.result;
 		if (go_on) {
@@ -133,7 +174,7 @@ static uint64_t post(struct dmo__explorer *x)
 					 t->state == DMO__T_DONE);
 			return t->op.result;
 		}
-		/* @tid (maybe this very thread) just ended: ask again. */
+		/* @tid (maybe this very thread) ended or stopped: ask again. */
 	}
 	dmo__coro_yield(x, t, t->state == DMO__T_DONE);
 	return t->op.result;
@@ -375,10 +416,9 @@ static void op_report(struct dmo_sync *s, enum dmo_viol_kind kind,
 	if (x->cur < 0 || (kind != DMO_VIOL_BUG && kind != DMO_VIOL_UAF &&
 			   kind != DMO_VIOL_DEADLOCK))
 		return;
-	/* The execution ends here; this coroutine is never resumed. */
-	x->cut = true;
-	dmo__coro_yield(x, self(x), true);
-	__builtin_trap();
+	/* The thread stops here; this coroutine is never resumed. */
+	stop_thread(x, x->cur);
+	leave(x, self(x));
 }
 
 static void op_note(struct dmo_sync *s, const char *fn, const char *msg)
@@ -389,11 +429,63 @@ static void op_note(struct dmo_sync *s, const char *fn, const char *msg)
 		dmo__trace_step(x, x->cur, "note", fn, "%s", msg);
 }
 
+/*
+ * A ghost update is not a step.  One that a check watches takes effect
+ * with its thread's next step, as part of it: the update is local code,
+ * and the local code between two steps may run at any moment between
+ * them, so placing it at the second is as true as placing it at the
+ * first.  What decides is that the step's dependences are then known
+ * when the step is posted, from the thread's own history alone, as the
+ * reduction requires of every event: a ghost made part of the step
+ * before it would make that step's dependences hang on what its local
+ * code did next, which can change with what it read.  A thread that
+ * stops at a BUG before its next step never makes the updates it had
+ * pending.  Unwatched ghosts (read only at the end) change at once.
+ */
 static int op_ghost_add(struct dmo_sync *s, int *p, int delta)
 {
-	(void)s;
-	*p += delta;
-	return *p;
+	struct dmo__explorer *x = dmo__x(s);
+	struct dmo__xthread *t;
+	uint32_t m;
+	int i;
+
+	m = x->cur >= 0 ? dmo__watch_mask(x, (uintptr_t)p) : 0;
+	if (!m) {
+		*p += delta;
+		return *p;
+	}
+	t = self(x);
+	for (i = 0; i < t->nghost && t->ghost[i].p != p; i++)
+		;
+	if (i == t->nghost) {
+		if (i == DMO_XMAX_GHOST) {
+			x->rule_error = -EINVAL;
+			*p += delta;
+			return *p;
+		}
+		t->ghost[i].p = p;
+		t->ghost[i].delta = 0;
+		t->nghost++;
+	}
+	t->ghost[i].delta += delta;
+	t->gmask |= m;
+	return *p + t->ghost[i].delta;
+}
+
+/* The ghost updates @t's local code made since its last step, applied. */
+static void apply_ghosts(struct dmo__xthread *t)
+{
+	for (int i = 0; i < t->nghost; i++)
+		*t->ghost[i].p += t->ghost[i].delta;
+	t->nghost = 0;
+	t->gmask = 0;
+}
+
+static void op_watch(struct dmo_sync *s, const void *p, size_t size,
+		     const void *cls)
+{
+	if (dmo__watch_add(dmo__x(s), p, size, cls))
+		abort();
 }
 
 const struct dmo_sync_ops dmo__explore_ops = {
@@ -415,6 +507,7 @@ const struct dmo_sync_ops dmo__explore_ops = {
 	.report = op_report,
 	.note = op_note,
 	.ghost_add = op_ghost_add,
+	.watch = op_watch,
 };
 
 /* The scheduler's side. */
@@ -471,11 +564,13 @@ static struct dmo__xblock *freed_block(struct dmo__explorer *x, uintptr_t a)
 }
 
 /* The pending op of @tid as an event, judged on the current state. */
-static inline struct dmo__ev pending_ev(struct dmo__explorer *x, int tid)
+static inline __attribute__((always_inline)) struct dmo__ev
+pending_ev(struct dmo__explorer *x, int tid)
 {
 	const struct dmo__op *op = &x->th[tid].op;
 	struct dmo__ev ev = { .tid = (uint8_t)tid,
-			      .tidx = x->th[tid].nev + 1 };
+			      .tidx = x->th[tid].nev + 1,
+			      .cmask = x->th[tid].gmask };
 
 	switch (op->kind) {
 	case DMO__OP_LOAD:
@@ -486,6 +581,7 @@ static inline struct dmo__ev pending_ev(struct dmo__explorer *x, int tid)
 		ev.kind = DMO__EV_WRITE;
 		break;
 	case DMO__OP_CAS:
+		ev.aux = DMO__AUX_CAS;
 		if (freed_block(x, (uintptr_t)op->p)) {
 			ev.kind = DMO__EV_WRITE;
 			break;
@@ -500,6 +596,14 @@ static inline struct dmo__ev pending_ev(struct dmo__explorer *x, int tid)
 		ev.addr = (uintptr_t)op->p;
 		return ev;
 	case DMO__OP_UNLOCK:
+		/*
+		 * An unlock by a thread that does not hold the mutex fails
+		 * (a BUG) whatever the others do: it depends on nothing.
+		 */
+		if (x->mtx[dmo__x_mutex_slot(x, op->p)].owner != tid) {
+			ev.kind = DMO__EV_LOCAL;
+			return ev;
+		}
 		ev.kind = DMO__EV_UNLOCK;
 		ev.addr = (uintptr_t)op->p;
 		return ev;
@@ -516,6 +620,7 @@ static inline struct dmo__ev pending_ev(struct dmo__explorer *x, int tid)
 		for (int i = 0; i < x->nblocks; i++)
 			if (x->blocks[i].p == op->p)
 				ev.size = (uint32_t)x->blocks[i].size;
+		ev.cmask |= dmo__watch_range(x, ev.addr, ev.size);
 		return ev;
 	}
 	case DMO__OP_SPAWN:
@@ -532,12 +637,60 @@ static inline struct dmo__ev pending_ev(struct dmo__explorer *x, int tid)
 	}
 	ev.addr = (uintptr_t)op->p;
 	ev.size = (uint32_t)op->size;
+	if (ev.kind == DMO__EV_WRITE)
+		ev.cmask |= dmo__watch_mask(x, ev.addr);
 	return ev;
 }
 
 struct dmo__ev dmo__x_pending_ev(struct dmo__explorer *x, int tid)
 {
 	return pending_ev(x, tid);
+}
+
+/*
+ * Would the cmpxchg @cas (event @e2 of this execution, or when @e2 is
+ * x->nev the op its thread was left waiting to perform) succeed if it ran
+ * just before event @e, as a race reversal moves it?  Only the events
+ * between that do not happen after @e run before it then, in their order,
+ * and every write to its location that it followed is among them: one
+ * that happened after @e would order @e before the cmpxchg, and the two
+ * would be no race.  So it finds what it found where it ran, unless @e
+ * itself wrote the location: then it finds what was there before @e, and
+ * if @e freed the block, what the block held when freed.  A block freed
+ * by another event before it stays freed: it writes, as a use after free.
+ */
+bool dmo__x_cas_moved(struct dmo__explorer *x, int e, int e2,
+		      const struct dmo__ev *cas)
+{
+	const struct dmo__ev *a = &x->evs[e].ev;
+	const struct dmo__xblock *b = NULL;
+	uint64_t m = size_mask(cas->size), v, expect;
+
+	for (int i = 0; i < x->nblocks; i++)
+		if (cas->addr >= (uintptr_t)x->blocks[i].p &&
+		    cas->addr < (uintptr_t)x->blocks[i].p + x->blocks[i].size)
+			b = &x->blocks[i];
+	if (b && b->freed && b->free_ev != e && b->free_ev < e2)
+		return true;
+	if (b && b->freed && b->free_ev == e) {
+		if (!b->last)
+			return true;
+		v = mem_read(b->last + (cas->addr - (uintptr_t)b->p), cas->size);
+	} else if (a->kind == DMO__EV_WRITE && a->addr < cas->addr + cas->size &&
+		   cas->addr < a->addr + a->size) {
+		if (a->addr != cas->addr || a->size != cas->size)
+			return true;
+		v = x->evs[e].pre;
+	} else if (e2 < x->nev) {
+		v = x->evs[e2].pre;
+	} else {
+		v = mem_read((const void *)cas->addr, cas->size);
+	}
+	if (e2 < x->nev)
+		expect = x->evs[e2].expect;
+	else
+		expect = x->th[cas->tid].op.expected;
+	return (v & m) == (expect & m);
 }
 
 static const char *op_verb(const struct dmo__op *op)
@@ -578,7 +731,7 @@ static void use_after_free(struct dmo__explorer *x, int tid,
 		dmo__trace_step(x, tid, op_verb(&t->op), t->op.fn, "%s",
 				t->op.what);
 	dmo__viol(x, DMO_VIOL_UAF, t->op.fn, t->name, msg);
-	x->cut = true;
+	stop_thread(x, tid);
 }
 
 static void trace_access(struct dmo__explorer *x, int tid,
@@ -630,6 +783,8 @@ static void do_access(struct dmo__explorer *x, int tid, int e)
 	if (op->kind == DMO__OP_LOAD || op->kind == DMO__OP_STORE)
 		marked = (op->kind == DMO__OP_LOAD ? op->val : op->expected) ==
 			 DMO_ACC_MARKED;
+	x->evs[e].pre = 0;
+	x->evs[e].expect = op->expected;
 	if (b) {
 		dmo__access(x, tid, e, a, (uint32_t)op->size, write, true,
 			    op->what, op->fn);
@@ -637,6 +792,7 @@ static void do_access(struct dmo__explorer *x, int tid, int e)
 		return;
 	}
 	old = mem_read(op->p, op->size);
+	x->evs[e].pre = old;
 	switch (op->kind) {
 	case DMO__OP_LOAD:
 		op->result = old;
@@ -672,10 +828,23 @@ static void do_lock(struct dmo__explorer *x, int tid, int e,
 	struct dmo__xmutex *xm = &x->mtx[slot];
 	uint32_t *cv = x->vc + (size_t)e * DMO_XMAX_THREADS;
 
-	if (xm->last_ev >= 0 && x->need_vc)
+	if (t->op.kind == DMO__OP_UNLOCK && xm->owner != tid) {
+		char msg[DMO_XMSG];
+
+		/* Depends on nothing (see pending_ev()): a BUG, and no step. */
+		snprintf(msg, sizeof(msg),
+			 "unlock of %s, which %s does not hold", xm->name,
+			 t->name);
+		dmo__viol(x, DMO_VIOL_BUG, t->op.fn, t->name, msg);
+		stop_thread(x, tid);
+		return;
+	}
+	if (xm->last_ev >= 0 && x->need_vc) {
 		dmo__clock_join(cv,
 				x->vc + (size_t)xm->last_ev * DMO_XMAX_THREADS,
 				x->nthreads);
+		dmo__pred(x, xm->last_ev, DMO__PRED_ORDER);
+	}
 	if (t->op.kind == DMO__OP_LOCK) {
 		int l = xm->last_lock;
 
@@ -685,9 +854,8 @@ static void do_lock(struct dmo__explorer *x, int tid, int e,
 		 * first.  The unlock between them is deliberately left out.
 		 */
 		if (l >= 0 && x->evs[l].ev.tid != tid &&
-		    x->evs[l].tidx > base[x->evs[l].ev.tid] &&
-		    e >= x->race_from && x->mode == DMO__X_DPOR)
-			dmo__search_race(x, l, e);
+		    x->evs[l].tidx > base[x->evs[l].ev.tid] && x->need_vc)
+			dmo__pred(x, l, DMO__PRED_LOCK);
 		dmo__lock_order(x, tid, slot, t->op.fn);
 		xm->owner = tid;
 		xm->last_lock = e;
@@ -698,16 +866,6 @@ static void do_lock(struct dmo__explorer *x, int tid, int e,
 			dmo__trace_step(x, tid, "lock", t->op.fn, "%s",
 					xm->name);
 	} else {
-		if (xm->owner != tid) {
-			char msg[DMO_XMSG];
-
-			snprintf(msg, sizeof(msg),
-				 "unlock of %s, which %s does not hold",
-				 xm->name, t->name);
-			dmo__viol(x, DMO_VIOL_BUG, t->op.fn, t->name, msg);
-			x->cut = true;
-			return;
-		}
 		xm->owner = -1;
 		for (int i = t->nheld - 1; i >= 0; i--) {
 			if (t->held[i] == slot) {
@@ -744,12 +902,18 @@ static void *arena_alloc(struct dmo__explorer *x, int tid, size_t size)
 	size_t need = ((size ? size : 1) + 15) & ~(size_t)15;
 	char *p;
 
-	if (!x->arena[tid]) {
-		void *m = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
+	if (!x->arenas) {
+		void *m = mmap(NULL, ARENA_SIZE * DMO_XMAX_THREADS,
+			       PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 			       -1, 0);
 
-		x->arena[tid] = m == MAP_FAILED ? NULL : m;
+		if (m != MAP_FAILED) {
+			x->arenas = m;
+			for (int i = 0; i < DMO_XMAX_THREADS; i++)
+				x->arena[i] = x->arenas +
+					      ARENA_SIZE * (size_t)i;
+		}
 	}
 	if (!x->arena[tid] || x->arena_used[tid] + need + 16 > ARENA_SIZE) {
 		x->heap_block = true;
@@ -799,6 +963,8 @@ static int do_spawn(struct dmo__explorer *x, int tid, int e)
 	c->nev = 0;
 	c->last_ev = e;
 	c->nheld = 0;
+	c->nghost = 0;
+	c->gmask = 0;
 	memcpy(c->sync, t->sync, sizeof(c->sync));
 	t->op.target = idx;
 	if (x->mode == DMO__X_REPLAY)
@@ -824,6 +990,21 @@ static int do_spawn(struct dmo__explorer *x, int tid, int e)
  */
 static bool step(struct dmo__explorer *x, int tid, int choice)
 {
+	/* Room for this event and the node after it, before any pointer. */
+	bool go_on;
+
+	if (__builtin_expect(x->nev + 2 > x->cap_ev, 0) &&
+	    x->cap_ev < DMO_XMAX_EVENTS && dmo__x_grow(x, x->nev + 2))
+		abort();
+	go_on = step_in(x, tid, choice);
+	/* Every dependence of the step is known: judge its races. */
+	dmo__finish_event(x);
+	return go_on;
+}
+
+static inline __attribute__((always_inline)) bool
+step_in(struct dmo__explorer *x, int tid, int choice)
+{
 	struct dmo__xthread *t = &x->th[tid];
 	struct dmo__op *op = &t->op;
 	int e = x->nev++;
@@ -834,6 +1015,8 @@ static bool step(struct dmo__explorer *x, int tid, int choice)
 		x->vc + (size_t)t->last_ev * DMO_XMAX_THREADS : zero;
 
 	ev->ev = pending_ev(x, tid);
+	if (t->nghost)
+		apply_ghosts(t);
 	ev->tidx = ++t->nev;
 	if (ev->tidx <= DMO_XMAX_EVENTS)
 		x->thr_ev[(size_t)(ev->tidx - 1) * DMO_XMAX_THREADS + tid] = e;
@@ -846,6 +1029,9 @@ static bool step(struct dmo__explorer *x, int tid, int choice)
 	if (x->need_vc) {
 		memcpy(cv, base, sizeof(zero));
 		cv[tid] = ev->tidx;
+		x->pred_ev = e;
+		x->pred_base = t->last_ev;
+		x->npred = 0;
 	}
 	t->sync[tid] = ev->tidx;
 
@@ -909,23 +1095,32 @@ static bool step(struct dmo__explorer *x, int tid, int choice)
 		if (!b) {
 			dmo__viol(x, DMO_VIOL_BUG, op->fn, t->name,
 				  "free of a block dmo_alloc did not return");
-			x->cut = true;
+			stop_thread(x, tid);
 			break;
 		}
 		if (b->freed) {
-			dmo__access(x, tid, e, (uintptr_t)b->p, 1, true, true,
-				    "", op->fn);
+			/* A write of the whole block, as pending_ev() says. */
+			dmo__access_free(x, tid, e, (uintptr_t)b->p, b->size,
+					 op->fn);
+			b->last_free_ev = e;
 			use_after_free(x, tid, b);
 			break;
 		}
 		dmo__access_free(x, tid, e, (uintptr_t)b->p, b->size,
 				 op->fn);
+		/* For a cmpxchg that a race reversal moves before this free. */
+		if (b->size <= 4096) {
+			b->last = malloc(b->size ? b->size : 1);
+			if (b->last)
+				memcpy(b->last, b->p, b->size);
+		}
 		b->freed = true;
 #ifdef DMO_XASAN
 		if (!b->heap)
 			__asan_poison_memory_region(b->p, b->size);
 #endif
 		b->free_ev = e;
+		b->last_free_ev = e;
 		b->free_fn = op->fn;
 		b->free_tid = tid;
 		x->any_freed = true;
@@ -940,11 +1135,13 @@ static bool step(struct dmo__explorer *x, int tid, int choice)
 	case DMO__OP_JOIN: {
 		struct dmo__xthread *c = &x->th[op->target];
 
-		if (x->need_vc)
+		if (x->need_vc) {
 			dmo__clock_join(cv,
 					x->vc + (size_t)c->last_ev *
 							DMO_XMAX_THREADS,
 					x->nthreads);
+			dmo__pred(x, c->last_ev, DMO__PRED_ORDER);
+		}
 		dmo__clock_join(t->sync, c->sync, x->nthreads);
 		c->joined = true;
 		if (x->mode == DMO__X_REPLAY)
@@ -963,31 +1160,46 @@ static bool step(struct dmo__explorer *x, int tid, int choice)
 		}
 		break;
 	}
+	if (ev->ev.cmask && x->mode == DMO__X_DPOR)
+		dmo__class_write(x, e, ev->ev.cmask);
 	t->last_ev = e;
-	return !x->cut && op->kind != DMO__OP_END;
+	return t->state == DMO__T_LIVE && op->kind != DMO__OP_END;
 }
 
-static void after_step(struct dmo__explorer *x)
+static void run_check(struct dmo__explorer *x)
 {
 	int cur = x->cur;
 
 	/* The hook runs as nobody, even when a thread took the step. */
-	if (!x->cut && x->prog->step_check) {
-		x->cur = -1;
-		x->prog->step_check(&x->sync, x->arg);
-		x->cur = cur;
-	}
+	x->cur = -1;
+	x->prog->step_check(&x->sync, x->arg);
+	x->cur = cur;
+}
+
+/*
+ * A thread that stopped at a BUG stays where it stood, and the states the
+ * others reach meanwhile are checked like any other.
+ */
+static void after_step(struct dmo__explorer *x)
+{
+	if (x->prog->step_check)
+		run_check(x);
 }
 
 static void reclaim(struct dmo__explorer *x)
 {
-	for (int i = 0; i < x->nblocks; i++)
+	for (int i = 0; i < x->nblocks; i++) {
 		if (x->blocks[i].heap)
 			free(x->blocks[i].p);
+		free(x->blocks[i].last);
+	}
 	x->nblocks = 0;
 	x->any_freed = false;
-	for (int t = 0; t < DMO_XMAX_THREADS; t++)
+	for (int t = 0; t < DMO_XMAX_THREADS; t++) {
+		if (x->arena_used[t] > x->arena_peak[t])
+			x->arena_peak[t] = x->arena_used[t];
 		x->arena_used[t] = 0;
+	}
 }
 
 static void *run_thread0(struct dmo__explorer *x)
@@ -1004,6 +1216,8 @@ static void *run_thread0(struct dmo__explorer *x)
 	t->nev = 0;
 	t->last_ev = -1;
 	t->nheld = 0;
+	t->nghost = 0;
+	t->gmask = 0;
 	memset(t->sync, 0, sizeof(t->sync));
 	x->nthreads = 1;
 	x->nlive = 1;
@@ -1022,6 +1236,17 @@ int dmo__x_run(struct dmo__explorer *x)
 	x->gen++;
 	x->nev = 0;
 	x->cut = false;
+	x->halt = false;
+	x->ndead = 0;
+	x->first_cut = -1;
+	x->nwatch = 0;
+	/* Only a program that watched something has class writers to forget. */
+	if (x->ncls)
+		for (int i = 0; i < 32; i++)
+			x->cls_last[i] = -1;
+	x->ncls = 0;
+	x->pred_ev = -1;
+	x->npred = 0;
 	x->nmtx = 0;
 	x->nlocs = 0;
 	x->npv = 0;
@@ -1044,10 +1269,10 @@ int dmo__x_run(struct dmo__explorer *x)
 				break;
 			goto run;
 		}
-		if (x->cut || x->rule_error)
+		if (x->halt || x->rule_error)
 			break;
 		if (!x->nlive) {
-			complete = true;
+			complete = !x->ndead;
 			break;
 		}
 		/* A replayed prefix is known to run: skip the scan. */
@@ -1059,9 +1284,15 @@ int dmo__x_run(struct dmo__explorer *x)
 			break;
 		}
 		if (x->nev >= DMO_XMAX_EVENTS) {
-			dmo__viol(x, DMO_VIOL_BUG, "-", "-",
-				  "execution longer than the explorer's limit");
+			/*
+			 * After a BUG, a thread may spin for ever on what the
+			 * stopped one would have done: that is the BUG's doing.
+			 */
+			if (!x->cut)
+				dmo__viol(x, DMO_VIOL_BUG, "-", "-",
+					  "execution longer than the explorer's limit");
 			x->cut = true;
+			x->halt = true;
 			break;
 		}
 		tid = dmo__pick(x, &choice);
@@ -1075,6 +1306,8 @@ run:
 	}
 	if (!complete && x->mode == DMO__X_DPOR)
 		dmo__pending_races(x);
+	if (x->on_exec)
+		x->on_exec(x->exec_cb, x, complete);
 	if (x->prog->finish)
 		x->prog->finish(&x->sync, x->arg, complete);
 	dmo__viol_flush(x);
@@ -1086,17 +1319,22 @@ run:
 
 void dmo__x_free_execution(struct dmo__explorer *x)
 {
-	for (int i = 0; i < DMO_XMAX_THREADS; i++)
-		dmo__coro_free(&x->th[i]);
-	for (int i = 0; i < DMO_XMAX_THREADS; i++) {
-		if (!x->arena[i])
-			continue;
+	dmo__coro_free(x);
+	for (int i = 0; i < DMO_XMAX_THREADS && x->arenas; i++) {
 #ifdef DMO_XASAN
-		/* Whatever is mapped here next must not inherit poison. */
-		__asan_unpoison_memory_region(x->arena[i], ARENA_SIZE);
+		/*
+		 * Whatever is mapped here next must not inherit poison;
+		 * only what blocks ever covered was poisoned.
+		 */
+		__asan_unpoison_memory_region(x->arena[i],
+					      x->arena_peak[i] >
+							      x->arena_used[i] ?
+						      x->arena_peak[i] :
+						      x->arena_used[i]);
 #endif
-		munmap(x->arena[i], ARENA_SIZE);
 	}
+	if (x->arenas)
+		munmap(x->arenas, ARENA_SIZE * DMO_XMAX_THREADS);
 	free(x->mtx);
 	free(x->locs);
 	free(x->blocks);

@@ -424,6 +424,16 @@ static int pt_ghost_add(struct dmo_sync *s, int *p, int delta)
 	return __atomic_add_fetch(p, delta, __ATOMIC_SEQ_CST);
 }
 
+/* Real threads have no between-steps checks to tell. */
+static void pt_watch(struct dmo_sync *s, const void *p, size_t size,
+		     const void *cls)
+{
+	(void)s;
+	(void)p;
+	(void)size;
+	(void)cls;
+}
+
 static const struct dmo_sync_ops pt_ops = {
 	.mutex_init = pt_mutex_init,
 	.mutex_destroy = pt_mutex_destroy,
@@ -443,6 +453,7 @@ static const struct dmo_sync_ops pt_ops = {
 	.report = pt_report,
 	.note = pt_note,
 	.ghost_add = pt_ghost_add,
+	.watch = pt_watch,
 };
 
 struct dmo_sync *dmo_sync_pthread_create(uint64_t seed)

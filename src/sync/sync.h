@@ -115,8 +115,9 @@ struct dmo_sync_ops {
 	/*
 	 * A problem found by the modelled code (BUG_ON, WARN_ON, a broken
 	 * invariant).  For DMO_VIOL_BUG, DMO_VIOL_UAF and DMO_VIOL_DEADLOCK
-	 * the explorer ends the execution and does not return; pthread
-	 * records it and returns.
+	 * the explorer stops the calling thread where it stands (it never
+	 * returns; what it holds stays held) and lets the others go on;
+	 * pthread records it and returns.
 	 */
 	void (*report)(struct dmo_sync *s, enum dmo_viol_kind kind,
 		       const char *fn, const char *msg);
@@ -125,9 +126,22 @@ struct dmo_sync_ops {
 	/*
 	 * Model-only bookkeeping ("ghost" state that the invariant checker
 	 * reads, never the modelled code): atomic, and never a scheduling
-	 * point.  Returns the new value.
+	 * point.  Under the explorer an update of a watched location takes
+	 * effect with the calling thread's next step, as part of it (what
+	 * it returns counts it already).  Returns the new value.
 	 */
 	int (*ghost_add)(struct dmo_sync *s, int *p, int delta);
+	/*
+	 * Declare that a between-steps check reads the @size bytes at @p,
+	 * as part of invariant class @cls (any address that names the
+	 * check; checks of unrelated objects should use different ones).
+	 * The explorer then judges that check on every state some schedule
+	 * reaches (see step_check in dmaown/explore.h); pthread ignores
+	 * it.  Not a scheduling point; made by set-up code, before the
+	 * threads that touch @p start, in every execution.
+	 */
+	void (*watch)(struct dmo_sync *s, const void *p, size_t size,
+		      const void *cls);
 };
 
 /* Every backend object starts with this. */
@@ -266,5 +280,7 @@ static inline bool dmo__cmpxchg_int(struct dmo_sync *s, int *p, int *expected,
 #define dmo_report(s, kind, msg) ((s)->ops->report((s), (kind), __func__, (msg)))
 #define dmo_note(s, msg) ((s)->ops->note((s), __func__, (msg)))
 #define dmo_ghost_add(s, p, d) ((s)->ops->ghost_add((s), (p), (d)))
+#define dmo_watch(s, p, cls) \
+	((s)->ops->watch((s), (p), sizeof(*(p)), (cls)))
 
 #endif /* DMO_SYNC_H */
