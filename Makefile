@@ -39,8 +39,9 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.t)
 TEST_SH := $(sort $(wildcard tests/*/*.t))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
-# Tests that exercise real threads: the TSan pass runs these.
+# Tests that exercise real threads or processes: the TSan pass runs these.
 TSAN_TESTS := $(filter $(BUILD)/tests/stress/%,$(TEST_BIN))
+TSAN_SH := $(filter tests/stress/%,$(TEST_SH))
 
 STATIC := $(BUILD)/libdmaown.a
 SHARED := $(BUILD)/libdmaown.so
@@ -94,8 +95,8 @@ export DMAOWN_SRC = $(abspath .)
 test: all $(TEST_BIN) lint
 	prove --exec '' $(TEST_BIN) $(TEST_SH)
 
-test-tsan: $(TSAN_TESTS)
-	prove --exec '' $(TSAN_TESTS)
+test-tsan: $(TSAN_TESTS) $(CLI)
+	prove --exec '' $(TSAN_TESTS) $(TSAN_SH)
 
 check:
 	$(MAKE) BUILD=build/asan SAN=address,undefined OPT=-O1 test
