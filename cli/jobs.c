@@ -518,6 +518,7 @@ struct pool {
 	size_t emitted;		/* printed so far, in order */
 	size_t finished;
 	int worst;
+	unsigned int spawned;	/* workers forked at the start */
 	/* In a worker, forked from here: its exit status. */
 	bool child;
 	int child_status;
@@ -784,8 +785,15 @@ static int run_pool(struct pool *p)
 	}
 	for (unsigned int i = 0; i < p->nr_w; i++) {
 		err = spawn(p, &p->w[i]);
-		if (err)
+		if (err > 0 || (err < 0 && i == 0))
 			goto out;
+		if (err < 0) {
+			/* No more processes to be had: fewer workers. */
+			p->nr_w = i;
+			err = 0;
+			break;
+		}
+		p->spawned++;
 		hand_out(p, &p->w[i]);
 	}
 	while (p->emitted < p->nr) {
@@ -868,6 +876,8 @@ int dmo__jobs_run(const struct dmo__jobs *j)
 	free(p.w);
 	if (p.child)
 		return p.child_status;
+	if (err && !p.spawned)
+		return run_here(j, nr);	/* no worker at all: here, then */
 	if (err) {
 		fflush(stdout);
 		fprintf(stderr, "dmaown: error: the worker processes of "
