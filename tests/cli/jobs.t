@@ -3,9 +3,10 @@
 # check --jobs N: the explorations run in worker processes, and the output
 # is the one of --jobs 1, byte for byte and in the same order, but for the
 # times (time= and "time", masked here): on the whole corpus under every
-# policy, as text and as JSON; with bad files among good ones (the same
-# messages on standard error, in the same order); with more jobs than
-# explorations; with no process to fork (fewer workers, or none); and the
+# policy (the full text, traces and all), on smaller sets as JSON and with
+# other numbers of jobs, more than there are explorations too; with bad
+# files among good ones (the same messages on standard error, in the same
+# order); with no process to fork (fewer workers, or none); and the
 # exit status is the same.  An exploration whose worker dies (here: killed
 # at a CPU limit) is reported in its place, and the others are still
 # reported.

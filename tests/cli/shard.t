@@ -4,11 +4,12 @@
 # (with different --jobs), merges back into the summary lines of the
 # unsharded run, the verdict table of scripts/verdict-table and its exit
 # status; so does a run with bad files, messages and all, and, with
-# --json, into the JSON lines of the unsharded run; the shard index comes from each job runner's
-# variable; merge refuses a set that is incomplete, overlaps or mixes runs,
-# and malformed lines, naming the place; and the GNU parallel example of
-# dmaown(1), pasted into a shell, gives the verdicts of make demo.  Times
-# are masked (time= and "time").
+# --json, into the JSON lines of the unsharded run; so do more shards
+# than explorations; the shard index comes from each job runner's
+# variable; merge refuses a set that is incomplete, overlaps or mixes
+# runs, and malformed lines, naming the place; and the GNU parallel
+# example of dmaown(1), pasted into a shell, gives the verdicts of make
+# demo.  Times are masked (time= and "time").
 set -u
 dmaown=${DMAOWN_BUILD:?}/dmaown
 src=${DMAOWN_SRC:?}
