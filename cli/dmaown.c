@@ -615,7 +615,7 @@ static int default_policy(const struct dmo_scenario *sc, int opt)
 struct check_run {
 	const struct file_list *files;
 	int policy;		/* a policy, POLICY_ALL or _FROM_FILE */
-	size_t per_file;		/* explorations per file */
+	size_t per_file;	/* explorations per file */
 	const struct dmo_check_opts *opts;
 	/* The last file parsed, for the next exploration of the same file. */
 	size_t file;
@@ -812,11 +812,12 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 		opts.explore.time_limit = DEFAULT_TIME_LIMIT;
 	opts.explore.progress = isatty(STDERR_FILENO);
 	jobs.progress = opts.explore.progress;
-	/*
-	 * A shard is JSON lines for merge, which could not tell that a
-	 * path of the run was bad: the shard stops there (dmaown(1)).
-	 */
+	/* A shard writes JSON lines, for merge. */
 	opts.json |= jobs.shard != 0;
+	/*
+	 * Merge could not tell that a path of the run was bad (a directory
+	 * without scenarios): every shard stops at once (dmaown(1)).
+	 */
 	if (jobs.shard && st.usage) {
 		list_free(&files);
 		return EXIT_USAGE;

@@ -13,15 +13,16 @@
  *
  * The parent forks the workers after flushing its streams, so that no
  * buffered byte is written twice.  It talks to each over a socket pair:
- * it sends an exploration's number (8 bytes), the worker runs it with its
- * report and messages going to memory, and sends back one frame, a header
- * (number, exit status, sizes) and the two texts.  The parent hands out
- * the next exploration to whichever worker answers first, keeps the
- * answers that come early, and prints each as soon as every one before it
- * is printed.  A worker that dies mid-exploration (a signal, a sanitizer
- * report) is reported in that exploration's place and replaced.  Sockets,
- * not pipes, so that a write to a dead worker is an error (MSG_NOSIGNAL),
- * never a SIGPIPE.
+ * it hands out chunks, runs of consecutive explorations (16 bytes: the
+ * first and the count), two at a time, so that a worker never waits; the
+ * worker runs each with its report and messages going to memory, and
+ * sends back, per chunk, one frame per exploration: a header (number,
+ * exit status, sizes) and the two texts.  The parent keeps the answers
+ * that come early and prints each as soon as every one before it is
+ * printed.  A worker that dies mid-exploration (a signal, a sanitizer
+ * report) is reported in that exploration's place, and a new worker takes
+ * the rest of its chunks.  Sockets, not pipes, so that a write to a dead
+ * worker is an error (MSG_NOSIGNAL), never a SIGPIPE.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -298,7 +299,7 @@ static void result_free(struct result *r)
 
 /*
  * The JSON line of exploration @k of a shard: its report, with what merge
- * needs appended (dmaown(1), SHARDS), or, when it made no report (a file
+ * needs appended (dmaown(1), PARALLEL RUNS), or, when it made no report (a file
  * that does not parse), an object of those members alone.
  */
 static void print_record(const struct dmo__jobs *j, size_t k,
