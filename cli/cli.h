@@ -58,7 +58,8 @@ struct dmo__jobs {
  * The reports and messages come out in the order of the explorations,
  * whatever the order they finish in.  With @j->shard, only the
  * explorations of that shard run, and each report is one JSON object that
- * also says which exploration of which run it is (dmaown(1), SHARDS).
+ * also says which exploration of which run it is (dmaown(1), PARALLEL
+ * RUNS).
  *
  * Return: the worst exit status of the explorations run, in the order 2,
  * 1, 3, 0.
