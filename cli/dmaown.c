@@ -27,17 +27,12 @@
 #include "dmaown.h"
 #include "host.h"
 
+#include "cli.h"
+
 /* Both come from the Makefile, which holds the one copy of each. */
 #if !defined(DMAOWN_DATADIR) || !defined(DMAOWN_VERSION)
 #error "build dmaown with its Makefile: DMAOWN_DATADIR and DMAOWN_VERSION"
 #endif
-
-enum {
-	EXIT_PASS = 0,
-	EXIT_FAILED = 1,
-	EXIT_USAGE = 2,
-	EXIT_INCOMPLETE = 3,
-};
 
 /* The policy option: a policy, or one of these. */
 #define POLICY_FROM_FILE (-2)
@@ -46,12 +41,14 @@ enum {
 static const char usage_text[] =
 	"usage: dmaown check [--policy P|all] [--max-executions N]\n"
 	"                    [--time-limit SECONDS] [--json] [--quiet]\n"
-	"                    [--first] [--random N [--seed S]]\n"
-	"                    [--svg DIR] [--html FILE] [FILE|DIR ...]\n"
+	"                    [--first] [--random N [--seed S]] [--jobs N]\n"
+	"                    [--shard I/N|N] [--svg DIR] [--html FILE]\n"
+	"                    [FILE|DIR ...]\n"
 	"       dmaown replay FILE --schedule S [--policy P] [--violation K]\n"
 	"                     [--svg FILE]\n"
 	"       dmaown run FILE [--iterations N] [--seed S] [--policy P]\n"
 	"                  [--time-limit SECONDS]\n"
+	"       dmaown merge [--json] FILE ...\n"
 	"       dmaown groups [GROUP|DEVICE...] [--sysfs DIR] [--kernel V] [--json]\n"
 	"       dmaown plan vfio TARGET... [--force] [--json] [--sysfs DIR]\n"
 	"                    [--kernel V]\n"
@@ -67,6 +64,7 @@ static const char usage_text[] =
 	"replay  re-run the one execution a schedule names, step by step\n"
 	"run     run a scenario on real threads and compare the final states\n"
 	"        with the ones the explorer lists\n"
+	"merge   put the shards of a check --shard run back together\n"
 	"groups  every IOMMU group of a machine (/sys, or a saved tree): its\n"
 	"        devices, a verdict per device and per group, by the kernel\n"
 	"        version's rule\n"
@@ -107,6 +105,13 @@ static const char check_help[] =
 	"  --quiet               summary lines only\n"
 	"  --svg DIR             one SVG picture per violation, in DIR\n"
 	"  --html FILE           the whole run as one self-contained page\n"
+	"  --jobs N              run N explorations at a time (default: the\n"
+	"                        number of online CPUs); the output is the\n"
+	"                        same as with --jobs 1 but for the times\n"
+	"  --shard I/N           run only shard I of N of the explorations,\n"
+	"                        as JSON lines for dmaown merge; N alone: I\n"
+	"                        from JOB_COMPLETION_INDEX (+1),\n"
+	"                        SLURM_ARRAY_TASK_ID or PARALLEL_SEQ\n"
 	"  -h, --help            this text\n"
 	"\n"
 	"exit status: 0 every expectation held, 1 one failed or a violation no\n"
@@ -157,10 +162,28 @@ static const char run_help[] =
 	"(which real threads would not survive) and the file expects it, or\n"
 	"the time limit stopped the explorer's listing\n";
 
+static const char merge_help[] =
+	"usage: dmaown merge [--json] FILE ...\n"
+	"\n"
+	"Reads the JSON lines that the shards of one dmaown check --shard run\n"
+	"wrote (FILE -: standard input) and prints what the run unsharded\n"
+	"prints with --quiet, its summary lines, then a blank line and the\n"
+	"verdict table of scripts/verdict-table; it exits as that run does.\n"
+	"A set of shards that is incomplete, overlaps or mixes runs is\n"
+	"refused, naming what is missing or doubled and where.\n"
+	"\n"
+	"  --json                print the run's JSON lines instead, as\n"
+	"                        check --json prints them\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"exit status: that of the unsharded run (0, 1, 2, 3); 2 when the set\n"
+	"is refused or a line is malformed\n";
+
 /* The options of each command, for "did you mean" hints. */
 static const char *const check_opts[] = {
-	"--policy", "--max-executions", "--time-limit", "--json", "--quiet",
-	"--first", "--random", "--seed", "--svg", "--html", "--help", NULL,
+	"--jobs", "--shard", "--policy", "--max-executions", "--time-limit",
+	"--json", "--quiet", "--first", "--random", "--seed", "--svg",
+	"--html", "--help", NULL,
 };
 static const char *const replay_opts[] = {
 	"--schedule", "--policy", "--violation", "--svg", "--help", NULL,
@@ -168,8 +191,11 @@ static const char *const replay_opts[] = {
 static const char *const run_opts[] = {
 	"--iterations", "--seed", "--policy", "--time-limit", "--help", NULL,
 };
+static const char *const merge_opts[] = {
+	"--json", "--help", NULL,
+};
 static const char *const commands[] = {
-	"check", "replay", "run", "help", NULL,
+	"check", "replay", "run", "merge", "help", NULL,
 };
 
 /* The default --time-limit of check, in seconds (dmaown(1), LIMITS). */
@@ -375,6 +401,29 @@ static int parse_kind(const char *s, int *out)
 	return 0;
 }
 
+static int parse_jobs(const char *s, unsigned int *out)
+{
+	uint64_t v;
+	int err = parse_u64("--jobs", s, &v);
+
+	if (err)
+		return err;
+	if (v < 1 || v > DMO_CLI_MAX_JOBS)
+		return usage_error("option '--jobs' needs 1 to %d, not '%s'",
+				   DMO_CLI_MAX_JOBS, s);
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_shard(const char *s, struct dmo__jobs *j)
+{
+	char why[512];
+
+	if (dmo__jobs_shard_parse(s, &j->shard, &j->shards, why, sizeof(why)))
+		return usage_error("%s", why);
+	return 0;
+}
+
 /* A growing list of file names. */
 struct file_list {
 	char **v;
@@ -454,6 +503,11 @@ static const char *not_regular(const char *path)
 	if (S_ISBLK(st.st_mode))
 		return "a block device";
 	return "not a file";
+}
+
+const char *dmo__cli_not_regular(const char *path)
+{
+	return not_regular(path);
 }
 
 /* Adds every .own file of @dir, sorted; 0, or a printed error (2). */
@@ -537,24 +591,33 @@ static int status_exit(const struct status *st)
 	return EXIT_PASS;
 }
 
-static struct dmo_scenario *load(const char *path, struct status *st)
+/* Parses @path; a file that does not parse is reported on @msg, if any. */
+static struct dmo_scenario *load_to(const char *path, FILE *msg,
+				    struct status *st)
 {
 	struct dmo_scenario *sc = NULL;
 	const char *what = not_regular(path);
 	char err[1024];
 
 	if (what) {
-		fprintf(stderr, "%s: error: not a regular file (%s)\n", path,
-			what);
+		if (msg)
+			fprintf(msg, "%s: error: not a regular file (%s)\n",
+				path, what);
 		st->usage = true;
 		return NULL;
 	}
 	if (dmo_scenario_parse_file(path, &sc, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		if (msg)
+			fprintf(msg, "%s\n", err);
 		st->usage = true;
 		return NULL;
 	}
 	return sc;
+}
+
+static struct dmo_scenario *load(const char *path, struct status *st)
+{
+	return load_to(path, stderr, st);
 }
 
 static int default_policy(const struct dmo_scenario *sc, int opt)
@@ -566,39 +629,99 @@ static int default_policy(const struct dmo_scenario *sc, int opt)
 	return DMO_POLICY_UPSTREAM;
 }
 
-static void check_one(const char *path, int policy_opt,
-		      const struct dmo_check_opts *opts, struct status *st)
+/*
+ * The explorations of a check run, numbered in the order of its output:
+ * file by file (as given, a directory's files sorted), then policy by
+ * policy.  Exploration k is file k / per_file, policy slot k % per_file;
+ * a third axis is one more factor of per_file and one more division in
+ * check_unit().  The numbering needs no parse, so that every shard of a
+ * run counts the same explorations: a file that does not parse is
+ * reported by its first exploration, and its others do nothing, as the
+ * sequential run reports it once.
+ */
+struct check_run {
+	const struct file_list *files;
+	int policy;		/* a policy, POLICY_ALL or _FROM_FILE */
+	size_t per_file;	/* explorations per file */
+	const struct dmo_check_opts *opts;
+	/* The last file parsed, for the next exploration of the same file. */
+	size_t file;
+	struct dmo_scenario *sc;
+};
+
+static void check_name(void *arg, size_t k, char *buf, size_t len)
 {
-	struct dmo_scenario *sc = load(path, st);
-	int lo, hi;
+	const struct check_run *c = arg;
+	const char *path = c->files->v[k / c->per_file];
 
-	if (!sc)
-		return;
-	if (policy_opt == POLICY_ALL) {
-		lo = 0;
-		hi = DMO_POLICY_NR - 1;
-	} else {
-		lo = hi = default_policy(sc, policy_opt);
-	}
-	for (int p = lo; p <= hi; p++) {
-		int ret = dmo_scenario_check(sc, p, opts, stdout);
+	if (c->policy == POLICY_ALL)
+		snprintf(buf, len, "%s (policy %s)", path,
+			 dmo_policy_name((int)(k % c->per_file)));
+	else
+		snprintf(buf, len, "%s", path);
+}
 
-		if (ret == -EINVAL) {
-			fprintf(stderr,
-				"dmaown: error: %s: the explorer cannot run it "
-				"(too many threads?)\n", path);
-			st->usage = true;
-		} else if (ret < 0) {
-			fprintf(stderr, "dmaown: error: %s: %s\n", path,
-				strerror(-ret));
-			st->usage = true;
-		} else if (ret == 1) {
-			st->failed = true;
-		} else if (ret == 3) {
-			st->incomplete = true;
-		}
+static int check_unit(void *arg, size_t k, FILE *out, FILE *err,
+		      bool worker)
+{
+	struct check_run *c = arg;
+	size_t f = k / c->per_file, slot = k % c->per_file;
+	const char *path = c->files->v[f];
+	struct dmo_check_opts opts = *c->opts;
+	struct status st = { 0 };
+	int policy, ret;
+
+	if (!c->sc || c->file != f) {
+		dmo_scenario_free(c->sc);
+		c->sc = load_to(path, slot == 0 ? err : NULL, &st);
+		c->file = f;
+		if (!c->sc)
+			return slot == 0 ? EXIT_USAGE : EXIT_PASS;
 	}
-	dmo_scenario_free(sc);
+	policy = c->policy == POLICY_ALL ? (int)slot :
+					   default_policy(c->sc, c->policy);
+	/* A worker shares standard error with others: no progress line. */
+	if (worker)
+		opts.explore.progress = false;
+	ret = dmo_scenario_check(c->sc, policy, &opts, out);
+	if (ret == -EINVAL) {
+		fprintf(err, "dmaown: error: %s: the explorer cannot run it "
+			"(too many threads?)\n", path);
+		st.usage = true;
+	} else if (ret < 0) {
+		fprintf(err, "dmaown: error: %s: %s\n", path, strerror(-ret));
+		st.usage = true;
+	} else if (ret == 1) {
+		st.failed = true;
+	} else if (ret == 3) {
+		st.incomplete = true;
+	}
+	return status_exit(&st);
+}
+
+/* Runs the explorations of @files, or the shard of them @j names. */
+static int check_files(const struct file_list *files, int policy,
+		       const struct dmo_check_opts *opts, struct dmo__jobs *j,
+		       int argc, char **argv)
+{
+	struct check_run c = {
+		.files = files,
+		.policy = policy,
+		.per_file = policy == POLICY_ALL ? DMO_POLICY_NR : 1,
+		.opts = opts,
+	};
+	int ret;
+
+	j->nr = files->nr * c.per_file;
+	j->run = check_unit;
+	j->name = check_name;
+	j->arg = &c;
+	if (j->shard)
+		dmo__jobs_run_id(j->run_id, argc, argv, files->v, files->nr,
+				 j->shards, j->nr);
+	ret = dmo__jobs_run(j);
+	dmo_scenario_free(c.sc);
+	return ret;
 }
 
 /*
@@ -718,6 +841,7 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 {
 	struct opt_iter it = { .argc = argc, .argv = argv, .i = 0 };
 	struct dmo_check_opts opts = { .argv0 = argv0 };
+	struct dmo__jobs jobs = { .jobs = dmo__jobs_online() };
 	struct file_list files = { 0 };
 	struct status st = { 0 };
 	int policy = POLICY_FROM_FILE;
@@ -746,7 +870,13 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 			}
 			continue;
 		}
-		if (opt_match(&it, arg, "--policy", true)) {
+		if (opt_match(&it, arg, "--jobs", true)) {
+			if (!it.err)
+				it.err = parse_jobs(it.value, &jobs.jobs);
+		} else if (opt_match(&it, arg, "--shard", true)) {
+			if (!it.err)
+				it.err = parse_shard(it.value, &jobs);
+		} else if (opt_match(&it, arg, "--policy", true)) {
 			if (!it.err)
 				it.err = parse_policy(it.value, true, &policy);
 		} else if (opt_match(&it, arg, "--max-executions", true)) {
@@ -802,6 +932,13 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 		list_free(&files);
 		return usage_error("option '--seed' of check goes with '--random'");
 	}
+	if (jobs.shard && opts.explore.mode == DMO_EXPLORE_RANDOM &&
+	    !have_seed) {
+		list_free(&files);
+		return usage_error("option '--shard' with '--random' needs "
+				   "'--seed', so that every shard draws the "
+				   "same sample");
+	}
 	if (opts.explore.mode == DMO_EXPLORE_RANDOM) {
 		/*
 		 * A sample proves nothing about the schedules it missed: every
@@ -823,9 +960,28 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 	if (!have_limit)
 		opts.explore.time_limit = DEFAULT_TIME_LIMIT;
 	opts.explore.progress = isatty(STDERR_FILENO);
+	jobs.progress = opts.explore.progress;
+	/* A shard writes JSON lines, for merge. */
+	opts.json |= jobs.shard != 0;
+	/*
+	 * Merge could not tell that a path of the run was bad (a directory
+	 * without scenarios): every shard stops at once (dmaown(1)).
+	 */
+	if (jobs.shard && st.usage) {
+		list_free(&files);
+		return EXIT_USAGE;
+	}
 	if (html) {
-		char *cmd = command_line(argv0, "check", argc, argv);
+		char *cmd;
 
+		/* The page gathers the whole run in this process. */
+		if (jobs.shard) {
+			list_free(&files);
+			return usage_error("option '--html' draws a whole run: "
+					   "not with '--shard'");
+		}
+		jobs.jobs = 1;
+		cmd = command_line(argv0, "check", argc, argv);
 		opts.html = cmd ? dmo_html_report_new(cmd) : NULL;
 		free(cmd);
 		if (!opts.html) {
@@ -834,14 +990,12 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 			return EXIT_USAGE;
 		}
 	}
-	for (size_t i = 0; i < files.nr; i++)
-		check_one(files.v[i], policy, &opts, &st);
+	ret = check_files(&files, policy, &opts, &jobs, argc, argv);
 	list_free(&files);
 	if (html && write_page(html, opts.html))
 		st.usage = true;
 	dmo_html_report_free(opts.html);
-	ret = status_exit(&st);
-	return ret;
+	return dmo__status_worse(status_exit(&st), ret);
 }
 
 /* The picture of a replayed execution; as dmo_scenario_replay_svg(). */
@@ -1011,6 +1165,46 @@ static int cmd_run(int argc, char **argv)
 	return ret == 3 ? EXIT_INCOMPLETE : ret ? EXIT_FAILED : EXIT_PASS;
 }
 
+static int cmd_merge(int argc, char **argv)
+{
+	struct opt_iter it = { .argc = argc, .argv = argv, .i = 0 };
+	struct file_list files = { 0 };
+	bool json = false;
+	int ret;
+
+	if (wants_help(argc, argv)) {
+		fputs(merge_help, stdout);
+		return EXIT_PASS;
+	}
+	while (it.i < argc) {
+		const char *arg = argv[it.i++];
+
+		if (arg[0] != '-' || arg[1] == '\0') {
+			if (list_add(&files, NULL, arg)) {
+				list_free(&files);
+				fputs("dmaown: error: out of memory\n", stderr);
+				return EXIT_USAGE;
+			}
+			continue;
+		}
+		if (opt_match(&it, arg, "--json", false)) {
+			if (!it.err)
+				json = true;
+		} else {
+			it.err = unknown_option("merge", arg, merge_opts);
+		}
+		if (it.err) {
+			list_free(&files);
+			return EXIT_USAGE;
+		}
+	}
+	if (!files.nr)
+		return usage_error("merge needs the files the shards wrote");
+	ret = dmo__merge(files.v, files.nr, json);
+	list_free(&files);
+	return ret;
+}
+
 static int unknown_command(const char *cmd)
 {
 	const char *hint = closest(cmd, commands);
@@ -1030,6 +1224,8 @@ static int cmd_help(const char *cmd)
 		fputs(replay_help, stdout);
 	else if (strcmp(cmd, "run") == 0)
 		fputs(run_help, stdout);
+	else if (strcmp(cmd, "merge") == 0)
+		fputs(merge_help, stdout);
 	else if (strcmp(cmd, "help") == 0)
 		fputs(usage_text, stdout);
 	else if (!dmaown_host_help(cmd))
@@ -1067,6 +1263,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (dmaown_is_host_command(cmd))
 		return dmaown_host_main(cmd, argc - 2, argv + 2);
+	if (strcmp(cmd, "merge") == 0)
+		return cmd_merge(argc - 2, argv + 2);
 	if (cmd[0] == '-')
 		return usage_error("unknown option '%s'", cmd);
 	return unknown_command(cmd);

@@ -32,8 +32,8 @@ helps() {
 		"$(cat "$tmp/err")"
 }
 
-echo "1..49"
-for c in check replay run; do
+echo "1..55"
+for c in check replay run merge; do
 	helps "$c" "$c --help" "$c" --help
 	helps "$c" "$c -h" "$c" -h
 	helps "$c" "$c FILE ... --help: help wins" "$c" "$f" --policy upstream --help

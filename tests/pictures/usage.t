@@ -58,6 +58,21 @@ expect "check --html in a missing directory" 2 \
 expect "check --html without its file" 2 \
 	"dmaown: error: option '--html' needs an argument$help" \
 	check "$seed" --html
+expect "check --html with --shard: a shard is not a whole run" 2 \
+	"dmaown: error: option '--html' draws a whole run: not with '--shard'$help" \
+	check --html "$tmp/run.html" --shard 1/2 "$seed"
+# The page gathers the run in one process, whatever --jobs says.
+timeout 60 "$dmaown" check --quiet --policy all --jobs 2 --html "$tmp/j2.html" \
+	scenarios/ >/dev/null 2>&1
+timeout 60 "$dmaown" check --quiet --policy all --jobs 1 --html "$tmp/j1.html" \
+	scenarios/ >/dev/null 2>&1
+if [ -s "$tmp/j2.html" ] &&
+    [ "$(grep -c '<svg' "$tmp/j2.html")" = "$(grep -c '<svg' "$tmp/j1.html")" ]; then
+	ok "check --jobs 2 --html: every counterexample on the page"
+else
+	not_ok "check --jobs 2 --html: every counterexample on the page"
+	echo "#   $(grep -c '<svg' "$tmp/j2.html" 2>&1) pictures, want $(grep -c '<svg' "$tmp/j1.html" 2>&1)"
+fi
 expect "replay --svg on a FIFO" 2 \
 	"dmaown: error: option '--svg': '$tmp/fifo' is not a regular file$help" \
 	replay "$seed" --policy legacy --schedule 0x23.1x12.0.2x12 \
