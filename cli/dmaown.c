@@ -39,15 +39,17 @@
 #define POLICY_ALL (-1)
 
 static const char usage_text[] =
-	"usage: dmaown check [--policy P|all] [--max-executions N]\n"
-	"                    [--time-limit SECONDS] [--json] [--quiet]\n"
-	"                    [--first] [--random N [--seed S]] [--jobs N]\n"
+	"usage: dmaown check [--policy P|all] [--kernel V|all]\n"
+	"                    [--max-executions N] [--time-limit SECONDS]\n"
+	"                    [--json] [--quiet] [--first]\n"
+	"                    [--random N [--seed S]] [--jobs N]\n"
 	"                    [--shard I/N|N] [--svg DIR] [--html FILE]\n"
 	"                    [FILE|DIR ...]\n"
-	"       dmaown replay FILE --schedule S [--policy P] [--violation K]\n"
-	"                     [--svg FILE]\n"
+	"       dmaown replay FILE --schedule S [--policy P] [--kernel V]\n"
+	"                     [--violation K] [--svg FILE]\n"
 	"       dmaown run FILE [--iterations N] [--seed S] [--policy P]\n"
-	"                  [--time-limit SECONDS]\n"
+	"                  [--kernel V] [--time-limit SECONDS]\n"
+	"       dmaown versions\n"
 	"       dmaown merge [--json] FILE ...\n"
 	"       dmaown groups [GROUP|DEVICE...] [--sysfs DIR] [--kernel V] [--json]\n"
 	"       dmaown plan vfio TARGET... [--force] [--json] [--sysfs DIR]\n"
@@ -74,9 +76,11 @@ static const char usage_text[] =
 	"        rolling back on failure (--simulate: on a saved tree)\n"
 	"undo    restore what a journal records\n"
 	"export  a plan as a scenario file for check\n"
+	"versions\n"
+	"        the modelled kernel versions and the changes of each\n"
 	"\n"
 	"policies: upstream legacy v6 recompute no-probe-cleanup\n"
-	"          recompute-late-store recompute-early-cleanup\n"
+	"          recompute-late-store recompute-early-cleanup cdx-fix\n"
 	"exit status: 0 all expectations held, 1 one failed, 2 bad usage or\n"
 	"bad file, 3 a limit stopped the search; host commands: 0 done, 1 no\n"
 	"plan possible or apply rolled back, 2 bad usage or unreadable tree,\n"
@@ -95,6 +99,9 @@ static const char check_help[] =
 	"\n"
 	"  --policy P|all        the design (default: the file's policy line,\n"
 	"                        else upstream); all: every policy\n"
+	"  --kernel V|all        the kernel version (default: the file's kernel\n"
+	"                        line, else the newest; legacy: 5.18); all:\n"
+	"                        every version the file runs at\n"
 	"  --max-executions N    stop after N executions (default 0: no limit)\n"
 	"  --time-limit SECONDS  stop each test and policy after SECONDS\n"
 	"                        (default 60; 0: no limit)\n"
@@ -119,8 +126,8 @@ static const char check_help[] =
 	"--first stopped a search before its expectations could be judged\n";
 
 static const char replay_help[] =
-	"usage: dmaown replay FILE --schedule S [--policy P] [--violation KIND]\n"
-	"                          [--svg FILE]\n"
+	"usage: dmaown replay FILE --schedule S [--policy P] [--kernel V]\n"
+	"                          [--violation KIND] [--svg FILE]\n"
 	"\n"
 	"Re-runs the one execution that schedule S names and prints every\n"
 	"step, the final state and the violations it shows.\n"
@@ -128,6 +135,8 @@ static const char replay_help[] =
 	"  --schedule S          the schedule, as dmaown check prints it\n"
 	"  --policy P            the design (default: the file's policy line,\n"
 	"                        else upstream)\n"
+	"  --kernel V            the kernel version, as in the replay command\n"
+	"                        dmaown check prints (default: as for check)\n"
 	"  --violation KIND      the kind the schedule was reported for, as in\n"
 	"                        the replay command dmaown check prints\n"
 	"  --svg FILE            draw the execution as an SVG picture\n"
@@ -140,7 +149,7 @@ static const char replay_help[] =
 
 static const char run_help[] =
 	"usage: dmaown run FILE [--iterations N] [--seed S] [--policy P]\n"
-	"                       [--time-limit SECONDS]\n"
+	"                       [--kernel V] [--time-limit SECONDS]\n"
 	"\n"
 	"Explores the scenario to learn its final states, then runs it N times\n"
 	"on real threads and prints the histogram of the final states seen.\n"
@@ -152,6 +161,7 @@ static const char run_help[] =
 	"                        (default: the clock; printed either way)\n"
 	"  --policy P            the design (default: the file's policy line,\n"
 	"                        else upstream)\n"
+	"  --kernel V            the kernel version (default: as for check)\n"
 	"  --time-limit SECONDS  for the explorer's listing of the final states\n"
 	"                        (default 60; 0: no limit); past it, no run\n"
 	"  -h, --help            this text\n"
@@ -180,22 +190,36 @@ static const char merge_help[] =
 	"is refused or a line is malformed\n";
 
 /* The options of each command, for "did you mean" hints. */
+static const char versions_help[] =
+	"usage: dmaown versions\n"
+	"\n"
+	"Prints every modelled kernel version, oldest first, with the changes\n"
+	"that take effect there: each with its commit id, its subject and what\n"
+	"it changes in the model.\n"
+	"\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"exit status: 0; 2 bad usage\n";
+
 static const char *const check_opts[] = {
-	"--jobs", "--shard", "--policy", "--max-executions", "--time-limit",
+	"--jobs", "--shard", "--policy", "--kernel", "--max-executions",
+	"--time-limit",
 	"--json", "--quiet", "--first", "--random", "--seed", "--svg",
 	"--html", "--help", NULL,
 };
 static const char *const replay_opts[] = {
-	"--schedule", "--policy", "--violation", "--svg", "--help", NULL,
+	"--schedule", "--policy", "--kernel", "--violation", "--svg", "--help",
+	NULL,
 };
 static const char *const run_opts[] = {
-	"--iterations", "--seed", "--policy", "--time-limit", "--help", NULL,
+	"--iterations", "--seed", "--policy", "--kernel", "--time-limit",
+	"--help", NULL,
 };
 static const char *const merge_opts[] = {
 	"--json", "--help", NULL,
 };
 static const char *const commands[] = {
-	"check", "replay", "run", "merge", "help", NULL,
+	"check", "replay", "run", "merge", "versions", "help", NULL,
 };
 
 /* The default --time-limit of check, in seconds (dmaown(1), LIMITS). */
@@ -372,6 +396,35 @@ static int parse_seconds(const char *opt, const char *s, double *out)
 				   "not '%s'", opt, s);
 	*out = v;
 	return 0;
+}
+
+/*
+ * The kernel option: every modelled version, one, or (neither) the one
+ * each policy runs the file at by default.
+ */
+struct kernel_opt {
+	bool all;
+	const struct dmo_kernel *k;
+};
+
+static int parse_kernel(const char *s, bool allow_all, struct kernel_opt *out)
+{
+	char known[256];
+	size_t n = 0;
+
+	if (allow_all && strcmp(s, "all") == 0) {
+		out->all = true;
+		return 0;
+	}
+	out->k = dmo_kernel_find(s);
+	if (out->k)
+		return 0;
+	for (int i = 0; i < dmo_kernel_count(); i++)
+		n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s",
+				      i ? " " : "",
+				      dmo_kernel_name(dmo_kernel_at(i)));
+	return usage_error("unknown kernel version '%s' (known: %s%s)", s, known,
+			   allow_all ? " all" : "");
 }
 
 static int parse_policy(const char *s, bool allow_all, int *out)
@@ -624,41 +677,149 @@ static int default_policy(const struct dmo_scenario *sc, int opt)
 {
 	if (opt >= 0)
 		return opt;
-	if (dmo_scenario_policy(sc) >= 0)
-		return dmo_scenario_policy(sc);
-	return DMO_POLICY_UPSTREAM;
+	return dmo_scenario_default_policy(sc);
+}
+
+/*
+ * Whether the pair (@p, @k) runs: 1 yes, 0 skip it (it came from expanding
+ * `all` and does not apply), -1 an error (printed on @msg unless NULL).
+ */
+static int pair_runs(const char *path, const struct dmo_scenario *sc, int p,
+		     const struct dmo_kernel *k, bool any_policy,
+		     bool any_kernel, FILE *msg)
+{
+	char why[512];
+	int na = dmo_scenario_applies(sc, p, k, why, sizeof(why));
+
+	if (!na)
+		return 1;
+	if (any_kernel || (na == DMO_SCENARIO_NA_POLICY && any_policy))
+		return 0;
+	if (!msg)
+		return -1;
+	if (na == DMO_SCENARIO_NA_KERNEL)
+		fprintf(msg, "%s\n", why);
+	else
+		fprintf(msg, "dmaown: error: %s: %s\n", path, why);
+	return -1;
 }
 
 /*
  * The explorations of a check run, numbered in the order of its output:
  * file by file (as given, a directory's files sorted), then policy by
- * policy.  Exploration k is file k / per_file, policy slot k % per_file;
- * a third axis is one more factor of per_file and one more division in
- * check_unit().  The numbering needs no parse, so that every shard of a
- * run counts the same explorations: a file that does not parse is
- * reported by its first exploration, and its others do nothing, as the
- * sequential run reports it once.
+ * policy, then kernel version by version.  Exploration k is file
+ * k / per_file; within the file, slot k % per_file is policy slot
+ * slot / nr_kernels and version slot slot % nr_kernels.  The numbering
+ * needs no parse, so that every shard of a run counts the same
+ * explorations.  A file that does not parse is reported by its first
+ * exploration, and its others do nothing, as the sequential run reports
+ * it once; so is a file no pair of the run applies to.  A pair that the
+ * command line named and that does not apply is reported by its own
+ * exploration, and the file's later ones do nothing, as a sequential run
+ * stops at it.
  */
 struct check_run {
 	const struct file_list *files;
 	int policy;		/* a policy, POLICY_ALL or _FROM_FILE */
+	const struct kernel_opt *ko;
+	size_t nr_kernels;	/* versions per policy: all of them, or 1 */
 	size_t per_file;	/* explorations per file */
 	const struct dmo_check_opts *opts;
 	/* The last file parsed, for the next exploration of the same file. */
 	size_t file;
 	struct dmo_scenario *sc;
+	/* ... its first slot whose pair is an error, or per_file: none */
+	size_t bad_slot;
+	bool runs_any;		/* ... some slot before bad_slot runs */
 };
+
+/*
+ * The policy and version of @slot of the file @c holds, and whether that
+ * pair runs (pair_runs(), messages on @msg).
+ */
+static int check_pair(const struct check_run *c, size_t slot, int *p,
+		      const struct dmo_kernel **k, FILE *msg)
+{
+	const struct dmo_scenario *sc = c->sc;
+	const struct dmo_kernel *fk = dmo_scenario_kernel(sc);
+	const struct kernel_opt *ko = c->ko;
+	bool any_policy = c->policy == POLICY_ALL, pinned;
+
+	*p = any_policy ? (int)(slot / c->nr_kernels) :
+			  default_policy(sc, c->policy);
+	*k = ko->all ? dmo_kernel_at((int)(slot % c->nr_kernels)) :
+	     ko->k  ? ko->k :
+		      dmo_scenario_policy_kernel(sc, *p);
+	/*
+	 * A policy that runs at a version of its own (legacy at 5.18) and
+	 * came with --policy all is skipped where the file needs more than
+	 * that version has, as a policy the version rules out would be.
+	 */
+	if (!fk)
+		fk = dmo_kernel_newest();
+	pinned = !ko->k && !dmo_policy_applies(*p, fk);
+	return pair_runs(c->files->v[c->file], sc, *p, *k, any_policy,
+			 ko->all || (any_policy && pinned), msg);
+}
 
 static void check_name(void *arg, size_t k, char *buf, size_t len)
 {
 	const struct check_run *c = arg;
+	size_t slot = k % c->per_file;
 	const char *path = c->files->v[k / c->per_file];
+	const char *kernel = c->ko->all ?
+		dmo_kernel_name(dmo_kernel_at((int)(slot % c->nr_kernels))) :
+		NULL;
 
-	if (c->policy == POLICY_ALL)
+	if (c->policy == POLICY_ALL && kernel)
+		snprintf(buf, len, "%s (policy %s, kernel %s)", path,
+			 dmo_policy_name((int)(slot / c->nr_kernels)), kernel);
+	else if (c->policy == POLICY_ALL)
 		snprintf(buf, len, "%s (policy %s)", path,
-			 dmo_policy_name((int)(k % c->per_file)));
+			 dmo_policy_name((int)(slot / c->nr_kernels)));
+	else if (kernel)
+		snprintf(buf, len, "%s (kernel %s)", path, kernel);
 	else
 		snprintf(buf, len, "%s", path);
+}
+
+/* Folds the result of one check into @st, messages on @err. */
+static void check_status(const char *path, int ret, FILE *err,
+			 struct status *st)
+{
+	if (ret == -EINVAL) {
+		fprintf(err, "dmaown: error: %s: the explorer cannot run it "
+			"(too many threads?)\n", path);
+		st->usage = true;
+	} else if (ret < 0) {
+		fprintf(err, "dmaown: error: %s: %s\n", path, strerror(-ret));
+		st->usage = true;
+	} else if (ret == 1) {
+		st->failed = true;
+	} else if (ret == 3) {
+		st->incomplete = true;
+	}
+}
+
+/* Parses file @f into @c and finds which of its slots run. */
+static bool check_load(struct check_run *c, size_t f, FILE *msg,
+		       struct status *st)
+{
+	dmo_scenario_free(c->sc);
+	c->file = f;
+	c->sc = load_to(c->files->v[f], msg, st);
+	if (!c->sc)
+		return false;
+	c->runs_any = false;
+	for (c->bad_slot = 0; c->bad_slot < c->per_file; c->bad_slot++) {
+		const struct dmo_kernel *k;
+		int p, r = check_pair(c, c->bad_slot, &p, &k, NULL);
+
+		if (r < 0)
+			break;
+		c->runs_any |= r > 0;
+	}
+	return true;
 }
 
 static int check_unit(void *arg, size_t k, FILE *out, FILE *err,
@@ -668,50 +829,54 @@ static int check_unit(void *arg, size_t k, FILE *out, FILE *err,
 	size_t f = k / c->per_file, slot = k % c->per_file;
 	const char *path = c->files->v[f];
 	struct dmo_check_opts opts = *c->opts;
+	const struct dmo_kernel *kernel;
 	struct status st = { 0 };
-	int policy, ret;
+	int policy;
 
-	if (!c->sc || c->file != f) {
-		dmo_scenario_free(c->sc);
-		c->sc = load_to(path, slot == 0 ? err : NULL, &st);
-		c->file = f;
-		if (!c->sc)
-			return slot == 0 ? EXIT_USAGE : EXIT_PASS;
+	if ((!c->sc || c->file != f) &&
+	    !check_load(c, f, slot == 0 ? err : NULL, &st))
+		return slot == 0 ? EXIT_USAGE : EXIT_PASS;
+	if (slot > c->bad_slot)
+		return EXIT_PASS;
+	if (slot == c->bad_slot) {
+		check_pair(c, slot, &policy, &kernel, err);
+		return EXIT_USAGE;
 	}
-	policy = c->policy == POLICY_ALL ? (int)slot :
-					   default_policy(c->sc, c->policy);
+	if (!c->runs_any && c->bad_slot == c->per_file) {
+		if (slot)
+			return EXIT_PASS;
+		fprintf(err,
+			"dmaown: error: %s: no kernel version runs it under the policies asked for\n",
+			path);
+		return EXIT_USAGE;
+	}
+	if (check_pair(c, slot, &policy, &kernel, NULL) <= 0)
+		return EXIT_PASS;
 	/* A worker shares standard error with others: no progress line. */
 	if (worker)
 		opts.explore.progress = false;
-	ret = dmo_scenario_check(c->sc, policy, &opts, out);
-	if (ret == -EINVAL) {
-		fprintf(err, "dmaown: error: %s: the explorer cannot run it "
-			"(too many threads?)\n", path);
-		st.usage = true;
-	} else if (ret < 0) {
-		fprintf(err, "dmaown: error: %s: %s\n", path, strerror(-ret));
-		st.usage = true;
-	} else if (ret == 1) {
-		st.failed = true;
-	} else if (ret == 3) {
-		st.incomplete = true;
-	}
+	check_status(path, dmo_scenario_check_at(c->sc, policy, kernel, &opts,
+						 out),
+		     err, &st);
 	return status_exit(&st);
 }
 
 /* Runs the explorations of @files, or the shard of them @j names. */
 static int check_files(const struct file_list *files, int policy,
+		       const struct kernel_opt *ko,
 		       const struct dmo_check_opts *opts, struct dmo__jobs *j,
 		       int argc, char **argv)
 {
 	struct check_run c = {
 		.files = files,
 		.policy = policy,
-		.per_file = policy == POLICY_ALL ? DMO_POLICY_NR : 1,
+		.ko = ko,
+		.nr_kernels = ko->all ? (size_t)dmo_kernel_count() : 1,
 		.opts = opts,
 	};
 	int ret;
 
+	c.per_file = (policy == POLICY_ALL ? DMO_POLICY_NR : 1) * c.nr_kernels;
 	j->nr = files->nr * c.per_file;
 	j->run = check_unit;
 	j->name = check_name;
@@ -845,6 +1010,7 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 	struct file_list files = { 0 };
 	struct status st = { 0 };
 	int policy = POLICY_FROM_FILE;
+	struct kernel_opt ko = { 0 };
 	bool any_path = false, have_seed = false, have_limit = false;
 	char corpus[PATH_MAX + 16];
 	const char *html = NULL;
@@ -879,6 +1045,9 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 		} else if (opt_match(&it, arg, "--policy", true)) {
 			if (!it.err)
 				it.err = parse_policy(it.value, true, &policy);
+		} else if (opt_match(&it, arg, "--kernel", true)) {
+			if (!it.err)
+				it.err = parse_kernel(it.value, true, &ko);
 		} else if (opt_match(&it, arg, "--max-executions", true)) {
 			if (!it.err)
 				it.err = parse_u64(
@@ -990,7 +1159,7 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 			return EXIT_USAGE;
 		}
 	}
-	ret = check_files(&files, policy, &opts, &jobs, argc, argv);
+	ret = check_files(&files, policy, &ko, &opts, &jobs, argc, argv);
 	list_free(&files);
 	if (html && write_page(html, opts.html))
 		st.usage = true;
@@ -1000,8 +1169,9 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 
 /* The picture of a replayed execution; as dmo_scenario_replay_svg(). */
 static int replay_svg(const struct dmo_scenario *sc, int policy,
-		      const char *schedule, const char *argv0,
-		      const char *path, char *err, size_t errlen)
+		      const struct dmo_kernel *kernel, const char *schedule,
+		      const char *argv0, const char *path, char *err,
+		      size_t errlen)
 {
 	FILE *f = picture_open("--svg", path);
 	int ret;
@@ -1011,8 +1181,8 @@ static int replay_svg(const struct dmo_scenario *sc, int policy,
 			 strerror(errno));
 		return -EIO;
 	}
-	ret = dmo_scenario_replay_svg(sc, policy, schedule, argv0, f, err,
-				      errlen);
+	ret = dmo_scenario_replay_svg(sc, policy, kernel, schedule, argv0, f,
+				      err, errlen);
 	if (fclose(f) && ret >= 0) {
 		snprintf(err, errlen, "option '--svg': %s: %s", path,
 			 strerror(errno));
@@ -1028,6 +1198,8 @@ static int cmd_replay(int argc, char **argv, const char *argv0)
 	struct status st = { 0 };
 	struct dmo_scenario *sc;
 	int policy = POLICY_FROM_FILE, kind = -1;
+	struct kernel_opt ko = { 0 };
+	const struct dmo_kernel *k;
 	char err[1024];
 	int ret;
 
@@ -1059,6 +1231,9 @@ static int cmd_replay(int argc, char **argv, const char *argv0)
 			if (!it.err)
 				it.err = picture_file("--svg", it.value);
 			svg = it.value;
+		} else if (opt_match(&it, arg, "--kernel", true)) {
+			if (!it.err)
+				it.err = parse_kernel(it.value, false, &ko);
 		} else {
 			it.err = unknown_option("replay", arg, replay_opts);
 		}
@@ -1072,12 +1247,18 @@ static int cmd_replay(int argc, char **argv, const char *argv0)
 	sc = load(file, &st);
 	if (!sc)
 		return EXIT_USAGE;
-	ret = dmo_scenario_replay(sc, default_policy(sc, policy), schedule,
-				  kind, stdout, err, sizeof(err));
+	policy = default_policy(sc, policy);
+	k = ko.k ? ko.k : dmo_scenario_policy_kernel(sc, policy);
+	if (pair_runs(file, sc, policy, k, false, false, stderr) < 0) {
+		dmo_scenario_free(sc);
+		return EXIT_USAGE;
+	}
+	ret = dmo_scenario_replay_at(sc, policy, k, schedule, kind, stdout,
+				     err, sizeof(err));
 	/* The picture changes nothing of the verdict, unless it fails. */
 	if (ret >= 0 && svg) {
-		int drawn = replay_svg(sc, default_policy(sc, policy),
-				       schedule, argv0, svg, err, sizeof(err));
+		int drawn = replay_svg(sc, policy, k, schedule, argv0, svg,
+				       err, sizeof(err));
 
 		if (drawn < 0)
 			ret = drawn;
@@ -1104,6 +1285,8 @@ static int cmd_run(int argc, char **argv)
 	struct status st = { 0 };
 	struct dmo_scenario *sc;
 	int policy = POLICY_FROM_FILE;
+	struct kernel_opt ko = { 0 };
+	const struct dmo_kernel *k;
 	int ret;
 
 	if (wants_help(argc, argv)) {
@@ -1140,6 +1323,9 @@ static int cmd_run(int argc, char **argv)
 			if (!it.err)
 				it.err = parse_seconds("--time-limit", it.value,
 						       &explore.time_limit);
+		} else if (opt_match(&it, arg, "--kernel", true)) {
+			if (!it.err)
+				it.err = parse_kernel(it.value, false, &ko);
 		} else {
 			it.err = unknown_option("run", arg, run_opts);
 		}
@@ -1154,8 +1340,14 @@ static int cmd_run(int argc, char **argv)
 	sc = load(file, &st);
 	if (!sc)
 		return EXIT_USAGE;
-	ret = dmo_scenario_run(sc, default_policy(sc, policy), iterations,
-			       seed, &explore, stdout);
+	policy = default_policy(sc, policy);
+	k = ko.k ? ko.k : dmo_scenario_policy_kernel(sc, policy);
+	if (pair_runs(file, sc, policy, k, false, false, stderr) < 0) {
+		dmo_scenario_free(sc);
+		return EXIT_USAGE;
+	}
+	ret = dmo_scenario_run_at(sc, policy, k, iterations, seed, &explore,
+				  stdout);
 	dmo_scenario_free(sc);
 	if (ret < 0) {
 		fprintf(stderr, "dmaown: error: %s: %s\n", file,
@@ -1226,10 +1418,40 @@ static int cmd_help(const char *cmd)
 		fputs(run_help, stdout);
 	else if (strcmp(cmd, "merge") == 0)
 		fputs(merge_help, stdout);
+	else if (strcmp(cmd, "versions") == 0)
+		fputs(versions_help, stdout);
 	else if (strcmp(cmd, "help") == 0)
 		fputs(usage_text, stdout);
 	else if (!dmaown_host_help(cmd))
 		return unknown_command(cmd);
+	return EXIT_PASS;
+}
+
+/* dmaown versions: every modelled version and what lands in it. */
+static int cmd_versions(int argc, char **argv)
+{
+	if (wants_help(argc, argv)) {
+		fputs(versions_help, stdout);
+		return EXIT_PASS;
+	}
+	if (argc > 0)
+		return usage_error("'versions' takes no argument");
+	for (int i = 0; i < dmo_kernel_count(); i++) {
+		const struct dmo_kernel *k = dmo_kernel_at(i);
+		const char *what = dmo_kernel_summary(k);
+
+		printf("%s%s%s%s\n", dmo_kernel_name(k),
+		       k == dmo_kernel_newest() ? " (default)" : "",
+		       what ? ": " : "", what ? what : "");
+		for (int c = 0; c < DMO_CHG_NR; c++) {
+			if (dmo_change_kernel(c) != k)
+				continue;
+			printf("  %s %s\n", dmo_change_commit(c),
+			       dmo_change_subject(c));
+			printf("      %s: %s\n", dmo_change_name(c),
+			       dmo_change_summary(c));
+		}
+	}
 	return EXIT_PASS;
 }
 
@@ -1265,6 +1487,8 @@ int main(int argc, char **argv)
 		return dmaown_host_main(cmd, argc - 2, argv + 2);
 	if (strcmp(cmd, "merge") == 0)
 		return cmd_merge(argc - 2, argv + 2);
+	if (strcmp(cmd, "versions") == 0)
+		return cmd_versions(argc - 2, argv + 2);
 	if (cmd[0] == '-')
 		return usage_error("unknown option '%s'", cmd);
 	return unknown_command(cmd);

@@ -1036,7 +1036,7 @@ static int table_print(const struct table *t)
 		for (size_t j = 0; j < t->nr_pols; j++) {
 			const char *c = grid[i * t->nr_pols + j];
 
-			printf(" %s |", c ? c : "");
+			printf(" %s |", c ? c : "n/a");
 		}
 		fputc('\n', stdout);
 	}

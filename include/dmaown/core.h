@@ -33,6 +33,14 @@ struct dmo_driver;
 struct dmo_device;
 struct dmo_group;
 
+/* The shape of a bus's callbacks (SPEC.md section 4). */
+enum dmo_bus_shape {
+	DMO_BUS_COMMON,		/* pci, platform, amba, fsl-mc */
+	DMO_BUS_NODMA,		/* no dma_configure/dma_cleanup */
+	DMO_BUS_CDX,		/* cdx (6.4): see dmo_bus_add_shape() */
+	DMO_BUS_HOST1X,		/* no callbacks at all: host1x context */
+};
+
 /* What a driver's probe does. */
 enum dmo_probe {
 	DMO_PROBE_OK,		/* returns 0 */
@@ -47,6 +55,195 @@ struct dmo_device_stats {
 	int cleanup;		/* dma_cleanup calls */
 };
 
+/* Kernel versions (SPEC.md section 7). */
+
+/* A modelled kernel release; the model's own objects, never freed. */
+struct dmo_kernel;
+
+/**
+ * dmo_kernel_count() - how many kernel versions the model knows
+ *
+ * Return: the count; dmo_kernel_at() takes 0 up to it, oldest first.
+ * Context: any.
+ */
+int dmo_kernel_count(void);
+
+/**
+ * dmo_kernel_at() - the i-th modelled version, oldest first
+ * @i: the index
+ *
+ * Return: the version, or NULL when @i is out of range.
+ * Context: any.
+ */
+const struct dmo_kernel *dmo_kernel_at(int i);
+
+/**
+ * dmo_kernel_newest() - the newest modelled version, the default one
+ *
+ * Return: the version.
+ * Context: any.
+ */
+const struct dmo_kernel *dmo_kernel_newest(void);
+
+/**
+ * dmo_kernel_find() - the modelled version of that name
+ * @name: "6.1", "6.2-rc1", ...
+ *
+ * Return: the version, or NULL when the model has none of that name.
+ * Context: any.
+ */
+const struct dmo_kernel *dmo_kernel_find(const char *name);
+
+/**
+ * dmo_kernel_for_release() - the modelled version a running kernel is
+ * @release: a release as uname(2) gives it ("6.8.0-45-generic", "6.15-rc3")
+ *
+ * The newest modelled version not newer than @release, so that a release
+ * the model does not list behaves as the last one it does; 5.18 for any
+ * release before it.  Stable backports are not told apart.  With it a
+ * host tool asks, say, whether the kernel has the ownership series:
+ * dmo_kernel_has(dmo_kernel_for_release(r), DMO_CHG_DMA_OWNER).
+ * Return: the version, or NULL when @release does not start with
+ * MAJOR.MINOR.
+ * Context: any.
+ */
+const struct dmo_kernel *dmo_kernel_for_release(const char *release);
+
+/**
+ * dmo_kernel_name() - the name of a modelled version
+ * @k: the version
+ *
+ * Return: "6.1" and the like; "?" for NULL.
+ * Context: any.
+ */
+const char *dmo_kernel_name(const struct dmo_kernel *k);
+
+/**
+ * dmo_kernel_summary() - what a version is when no change lands in it
+ * @k: the version
+ *
+ * Return: a phrase ("as 5.19"), or NULL when the changes say it all.
+ * Context: any.
+ */
+const char *dmo_kernel_summary(const struct dmo_kernel *k);
+
+/**
+ * dmo_kernel_cmp() - order two modelled versions
+ * @a: one
+ * @b: the other
+ *
+ * Return: negative, 0 or positive as @a is older than, the same as or
+ * newer than @b.
+ * Context: any.
+ */
+int dmo_kernel_cmp(const struct dmo_kernel *a, const struct dmo_kernel *b);
+
+/**
+ * dmo_kernel_has() - whether a change is in effect in a version
+ * @k: the version
+ * @c: the change
+ *
+ * Return: true when @c landed in @k or an older version.
+ * Context: any.
+ */
+bool dmo_kernel_has(const struct dmo_kernel *k, enum dmo_change c);
+
+/**
+ * dmo_change_kernel() - the modelled version a change landed in
+ * @c: the change
+ *
+ * Return: the version, or NULL for an unknown change.
+ * Context: any.
+ */
+const struct dmo_kernel *dmo_change_kernel(enum dmo_change c);
+
+/**
+ * dmo_change_name() - the short name of a change ("dma-owner")
+ * @c: the change
+ *
+ * Return: the name; "?" for an unknown change.
+ * Context: any.
+ */
+const char *dmo_change_name(enum dmo_change c);
+
+/**
+ * dmo_change_commit() - the commit that made a change
+ * @c: the change
+ *
+ * Return: its first 12 hex digits; "?" for an unknown change.
+ * Context: any.
+ */
+const char *dmo_change_commit(enum dmo_change c);
+
+/**
+ * dmo_change_subject() - the subject line of that commit
+ * @c: the change
+ *
+ * Return: the subject; "?" for an unknown change.
+ * Context: any.
+ */
+const char *dmo_change_subject(enum dmo_change c);
+
+/**
+ * dmo_change_summary() - what the model does differently from then on
+ * @c: the change
+ *
+ * Return: one line; "?" for an unknown change.
+ * Context: any.
+ */
+const char *dmo_change_summary(enum dmo_change c);
+
+/**
+ * dmo_config_name() - the name of a kernel configuration option
+ * @c: the option
+ *
+ * Return: "DEBUG_TEST_DRIVER_REMOVE" and the like (without "CONFIG_");
+ * "?" for an unknown option.
+ * Context: any.
+ */
+const char *dmo_config_name(enum dmo_config c);
+
+/**
+ * dmo_config_parse() - the option a name names
+ * @name: "DEBUG_TEST_DRIVER_REMOVE" and the like
+ *
+ * Return: the option, or -1.
+ * Context: any.
+ */
+int dmo_config_parse(const char *name);
+
+/**
+ * dmo_policy_applies() - whether a design makes sense on a kernel
+ * @p: the design
+ * @k: the version
+ *
+ * `legacy` is the kernel before the ownership series and applies to 5.18
+ * alone; every other design is a variant of that series and applies from
+ * 5.19 on, `cdx-fix` from 6.5 (when cdx took counts).
+ * Return: whether dmo_world_set_kernel() accepts @k for a world of @p.
+ * Context: any.
+ */
+bool dmo_policy_applies(enum dmo_policy p, const struct dmo_kernel *k);
+
+/**
+ * dmo_policy_rule() - the rule of dmo_policy_applies() for a design, in words
+ * @p: the design
+ *
+ * Return: a static string such as "legacy is kernel 5.18 alone", for
+ * messages that refuse a version.
+ * Context: any.
+ */
+const char *dmo_policy_rule(enum dmo_policy p);
+
+/**
+ * dmo_policy_kernel() - the version a design runs at when none is chosen
+ * @p: the design
+ *
+ * Return: 5.18 for `legacy`, the newest version for every other design.
+ * Context: any.
+ */
+const struct dmo_kernel *dmo_policy_kernel(enum dmo_policy p);
+
 /**
  * dmo_world_create() - make an empty world
  * @s: the sync backend every operation of the world will use
@@ -56,6 +253,37 @@ struct dmo_device_stats {
  * Context: set-up.
  */
 struct dmo_world *dmo_world_create(struct dmo_sync *s, enum dmo_policy policy);
+
+/**
+ * dmo_world_set_kernel() - choose the kernel version whose rules apply
+ * @w: the world
+ * @k: the version; a world starts at dmo_policy_kernel() of its policy
+ *
+ * Return: 0; -EINVAL when the world's policy does not apply at @k
+ * (dmo_policy_applies()); -EBUSY once the world has started.
+ * Context: set-up.
+ */
+int dmo_world_set_kernel(struct dmo_world *w, const struct dmo_kernel *k);
+
+/**
+ * dmo_world_kernel() - the kernel version of a world
+ * @w: the world
+ *
+ * Return: the version.
+ * Context: any.
+ */
+const struct dmo_kernel *dmo_world_kernel(const struct dmo_world *w);
+
+/**
+ * dmo_world_set_config() - turn a kernel configuration option on or off
+ * @w: the world
+ * @c: the option
+ * @on: whether it is set
+ *
+ * Return: 0; -EINVAL for an unknown option; -EBUSY once started.
+ * Context: set-up.
+ */
+int dmo_world_set_config(struct dmo_world *w, enum dmo_config c, bool on);
 
 /**
  * dmo_world_destroy() - free a world and everything in it
@@ -81,6 +309,28 @@ void dmo_world_destroy(struct dmo_world *w);
  */
 struct dmo_bus *dmo_bus_add(struct dmo_world *w, const char *name,
 			    bool has_dma);
+
+/**
+ * dmo_bus_add_shape() - add a bus with the given callbacks
+ * @w: the world
+ * @name: its name (copied); "platform" and "pci" name the buses whose
+ *        driver-pointer snapshot fixes the change table knows
+ * @shape: DMO_BUS_COMMON: dma_configure takes a count unless the driver
+ *         has driver_managed_dma, returning the error; DMO_BUS_NODMA:
+ *         neither callback; DMO_BUS_CDX: until 6.5 no count at all, from
+ *         6.5 (b8c5ff76059d) dma_configure returns 0 even when taking the
+ *         count failed and dma_cleanup gives one back unconditionally,
+ *         and an override matches only a driver whose table lists the
+ *         device (a vfio driver's table lists every device); needs 6.4;
+ *         DMO_BUS_HOST1X: no match (every driver of the bus matches), no
+ *         dma_configure, no dma_cleanup, no driver_override
+ *
+ * Return: the bus, or NULL (no memory, the name is taken, or a cdx bus
+ * before 6.4).
+ * Context: set-up.
+ */
+struct dmo_bus *dmo_bus_add_shape(struct dmo_world *w, const char *name,
+				  enum dmo_bus_shape shape);
 
 /**
  * dmo_driver_add() - describe a driver, not yet registered
@@ -110,9 +360,35 @@ struct dmo_group *dmo_group_add(struct dmo_world *w, int id);
 /**
  * dmo_group_set_nodefault() - give a group no default domain
  * @g: the group
+ *
+ * Before 6.7 some IOMMU drivers had no default domains; from 6.7 every one
+ * has, and a group without it is one whose set-up a bus walk has still to
+ * finish (dmo_device_iommu_probe() finishes it).
  * Context: set-up.
  */
 void dmo_group_set_nodefault(struct dmo_group *g);
+
+/**
+ * dmo_group_set_emulated() - make a group an emulated or no-IOMMU group
+ * @g: the group
+ *
+ * No IOMMU is behind it (mdev, vfio-noiommu): it has no default domain,
+ * no blocking domain can be made for it, and VFIO never claims it
+ * (a3da1ab6fbea).
+ * Context: set-up.
+ */
+void dmo_group_set_emulated(struct dmo_group *g);
+
+/**
+ * dmo_group_set_direct() - a member of the group requires direct mapping
+ * @g: the group
+ *
+ * Firmware asks that a device keep its 1:1 mappings (IOMMU_RESV_DIRECT):
+ * from 6.6 such a group refuses the blocking domain, so claims fail with
+ * -EINVAL.
+ * Context: set-up.
+ */
+void dmo_group_set_direct(struct dmo_group *g);
 
 /**
  * dmo_device_add() - describe a device, not yet present
@@ -126,6 +402,16 @@ void dmo_group_set_nodefault(struct dmo_group *g);
  */
 struct dmo_device *dmo_device_add(struct dmo_world *w, const char *name,
 				  struct dmo_bus *bus, struct dmo_group *group);
+
+/**
+ * dmo_device_set_bridge() - a PCI device whose header type is not normal
+ * @dev: the device
+ *
+ * Before 5.19 VFIO counts such a device (a bridge) viable whatever its
+ * driver.
+ * Context: set-up.
+ */
+void dmo_device_set_bridge(struct dmo_device *dev);
 
 /**
  * dmo_device_add_match() - list a driver in the device's id-table matches
@@ -188,13 +474,86 @@ int dmo_world_start(struct dmo_world *w, const bool *registered,
  * @dev: the device
  * @drv: the driver
  *
- * Return: 0; -EBUSY when @dev is bound; -ENODEV when @dev is absent or
- * @drv is not registered; -EINVAL when the buses differ; else the error
- * of dma_configure or of the driver's probe.
+ * Writes @drv's name to @dev's driver_override (which stays), then binds
+ * as dmo_device_sysfs_bind().
+ * Return: as dmo_device_sysfs_bind().
  * Context: thread.
  */
 int dmo_device_bind(struct dmo_world *w, struct dmo_device *dev,
 		    struct dmo_driver *drv);
+
+/**
+ * dmo_device_sysfs_bind() - the write of a device name to drivers/DRV/bind
+ * @w: the world
+ * @dev: the device
+ * @drv: the driver
+ *
+ * bind_store(): the device must be on @drv's bus and @drv must match it
+ * (its id table, or an override naming it; the match is made without the
+ * device lock, as the kernel makes it).
+ * Return: 0; -ENODEV when @drv is not registered, @dev is absent, on
+ * another bus or not matched; -EBUSY when @dev is bound; else the error
+ * of dma_configure or of the driver's probe, -EPROBE_DEFER given as
+ * -EAGAIN.
+ * Context: thread.
+ */
+int dmo_device_sysfs_bind(struct dmo_world *w, struct dmo_device *dev,
+			  struct dmo_driver *drv);
+
+/**
+ * dmo_device_driver_attach() - device_driver_attach(): probe without a match
+ * @w: the world
+ * @dev: the device
+ * @drv: the driver
+ *
+ * The probe bind_store() makes once it has matched; a machine booting with
+ * @drv bound to @dev is this call made before any other thread runs.
+ * Return: as dmo_device_sysfs_bind(), except that no match is needed.
+ * Context: thread.
+ */
+int dmo_device_driver_attach(struct dmo_world *w, struct dmo_device *dev,
+			     struct dmo_driver *drv);
+
+/**
+ * dmo_override_get() - the driver_override token for a name
+ * @w: the world
+ * @name: a driver name, or any name (one no driver has keeps a device
+ *        driverless); NULL gives NULL
+ *
+ * The same name always gives the same token; every driver's name has one
+ * from dmo_driver_add() on.
+ * Return: the token, or NULL (memory ran out, or a new name after set-up).
+ * Context: set-up; any, for a name already interned.
+ */
+const void *dmo_override_get(struct dmo_world *w, const char *name);
+
+/**
+ * dmo_device_set_override() - write a device's driver_override
+ * @w: the world
+ * @dev: the device (on a bus with driver_override: not host1x)
+ * @override: a token of dmo_override_get(), or NULL to clear it
+ *
+ * From then on only the driver of that name matches @dev, on every path
+ * (a name no driver has keeps it driverless); writing it neither unbinds
+ * nor probes, and an unbind leaves it.
+ * Return: 0, or -ENOENT for a bus with no driver_override file.
+ * Context: thread.
+ */
+int dmo_device_set_override(struct dmo_world *w, struct dmo_device *dev,
+			    const void *override);
+
+/**
+ * dmo_device_drivers_probe() - the write of a device name to drivers_probe
+ * @w: the world
+ * @dev: the device
+ *
+ * bus_rescan_devices_helper(): nothing when @dev has a driver (tested
+ * without the device lock), else device_attach().
+ * Return: 0 (whether or not a driver bound); -ENODEV when @dev is absent;
+ * -EINVAL when device_attach() returned an error.
+ * Context: thread.
+ */
+int dmo_device_drivers_probe(struct dmo_world *w, struct dmo_device *dev);
 
 /**
  * dmo_device_unbind() - sysfs unbind
@@ -211,11 +570,13 @@ int dmo_device_unbind(struct dmo_world *w, struct dmo_device *dev);
  * @w: the world
  * @dev: the device
  *
- * Tries the registered drivers of @dev's match list in order until one
- * binds.
- * Return: 0 when @dev is (or already was) bound; -ENODEV when @dev is
- * absent or no registered driver matches; else the error of the last
- * probe tried.
+ * Tries the registered drivers that match @dev (an override, else its
+ * match list) in the order they registered: a driver's failed probe lets
+ * the next one try, an error of the core (dma_configure's -EBUSY or
+ * -EPROBE_DEFER) stops the walk.  A deferred device is probed again after
+ * the next successful bind.
+ * Return: 1 when @dev is (or already was) bound; 0 when no driver bound;
+ * -ENODEV when @dev is absent; else the error that stopped the walk.
  * Context: thread.
  */
 int dmo_device_attach(struct dmo_world *w, struct dmo_device *dev);
@@ -246,6 +607,7 @@ int dmo_device_unplug(struct dmo_world *w, struct dmo_device *dev);
  * @drv: the driver
  *
  * Allocates a fresh driver object.
+ * Probes every unbound device of its bus that it matches.
  * Return: 0 (probe failures do not fail registration), -EBUSY when already
  * registered, -ENOMEM.
  * Context: thread.
@@ -335,11 +697,14 @@ int dmo_device_claim_dma_owner(struct dmo_world *w, struct dmo_device *dev,
 void dmo_device_release_dma_owner(struct dmo_world *w, struct dmo_device *dev);
 
 /**
- * dmo_attach_device() - iommu_attach_device() of a fresh user domain
+ * dmo_attach_device() - iommu_attach_device() of a kernel driver's domain
  * @w: the world
- * @dev: the device
+ * @dev: the device whose driver attaches its own domain
  *
- * Return: 0, -ENODEV, -EINVAL (group of several devices), -EBUSY.
+ * No ownership check: an owned group's blocking domain is replaced too.
+ * Return: 0; -ENODEV (no group); -EINVAL (a group of more than one
+ * device, or no IOMMU behind it); -EBUSY (a domain of that kind is
+ * already attached).
  * Context: thread.
  */
 int dmo_attach_device(struct dmo_world *w, struct dmo_device *dev);
@@ -347,33 +712,100 @@ int dmo_attach_device(struct dmo_world *w, struct dmo_device *dev);
 /**
  * dmo_detach_device() - iommu_detach_device()
  * @w: the world
- * @dev: the device
+ * @dev: the device whose driver attached the domain
+ *
+ * WARNs and changes nothing unless the group's domain is the one @dev's
+ * driver attached and the group has one device; else back to the blocking
+ * domain if owned, the default domain if not.  Silent for a device with no
+ * group.
  * Context: thread.
  */
 void dmo_detach_device(struct dmo_world *w, struct dmo_device *dev);
 
+/**
+ * dmo_device_iommu_probe() - the IOMMU core probing a device
+ * @w: the world
+ * @dev: the device
+ *
+ * A bus walk of a registering IOMMU driver reaching @dev: from 6.15 the
+ * bus's dma_configure is called first when @dev has no driver, with no
+ * device_lock (what the driver-pointer snapshot fixes are about); from 6.7
+ * a group left without a default domain gets it here, and the deferred
+ * probes are kicked.
+ * Return: 0.
+ * Context: thread.
+ */
+int dmo_device_iommu_probe(struct dmo_world *w, struct dmo_device *dev);
+
 /* User-space owners (drivers/vfio, drivers/iommu/iommufd). */
 
 /**
- * dmo_vfio_group_open() - open a VFIO group and attach it to a container
+ * dmo_vfio_group_open() - open /dev/vfio/N and attach it to a container
  * @w: the world
  * @g: the group
  *
- * Return: 0; -EBUSY when already open; else the claim's error (upstream)
- * or -EPERM when the group is not viable (legacy).
+ * The file exists while a vfio driver (a driver whose name starts with
+ * "vfio") is bound to a member, and before 6.1 while it is open.
+ * SET_CONTAINER claims the group (from 5.19; never an emulated group), with
+ * no viability check of its own: before 5.19 a careful user calls
+ * dmo_vfio_group_status() first.
+ * Return: 0; -ENOENT when there is no such file; -ENODEV when the open
+ * raced the removal of the group's last VFIO device (6.1 on); -EBUSY when
+ * the file is open, or (6.6) a device cdev of the group is bound; else the
+ * claim's error, and the file is closed again.
  * Context: thread.
  */
 int dmo_vfio_group_open(struct dmo_world *w, struct dmo_group *g);
 
 /**
- * dmo_vfio_group_close() - close the group: detach and release
+ * dmo_vfio_group_close() - close the group's file
  * @w: the world
  * @g: the group
  *
+ * The container goes, and the claim with it, once no device FD holds the
+ * file any more.
  * Return: 0, or -ENODEV when it was not open.
  * Context: thread.
  */
 int dmo_vfio_group_close(struct dmo_world *w, struct dmo_group *g);
+
+/**
+ * dmo_vfio_group_status() - VFIO_GROUP_GET_STATUS: is the group viable
+ * @w: the world
+ * @g: the group
+ *
+ * Before 5.19 the viability walk (every member driverless, a bridge, bound
+ * to pci-stub, a VFIO device, or being unbound from one); from 5.19
+ * viable once it has a container, or while no kernel driver or other
+ * owner holds it.
+ * Return: 1 viable, 0 not; -ENODEV when the group has no file (or, from
+ * 6.1, has lost its last VFIO device).
+ * Context: thread.
+ */
+int dmo_vfio_group_status(struct dmo_world *w, struct dmo_group *g);
+
+/**
+ * dmo_vfio_device_open() - VFIO_GROUP_GET_DEVICE_FD on the open group
+ * @w: the world
+ * @dev: the device
+ *
+ * Return: 0; -EINVAL when the group has no container (not opened with
+ * dmo_vfio_group_open()), or before 5.19 is not viable; -ENODEV when @dev
+ * is not a VFIO device of its group.
+ * Context: thread.
+ */
+int dmo_vfio_device_open(struct dmo_world *w, struct dmo_device *dev);
+
+/**
+ * dmo_vfio_device_close() - close a device FD of dmo_vfio_device_open()
+ * @w: the world
+ * @dev: the device
+ *
+ * The last one releases a group file already closed.
+ * Return: 0, or -EINVAL when @dev has no open FD.
+ * Context: thread.
+ */
+int dmo_vfio_device_close(struct dmo_world *w, struct dmo_device *dev);
 
 /**
  * dmo_iommufd_bind() - bind a device to an iommufd context
@@ -381,8 +813,13 @@ int dmo_vfio_group_close(struct dmo_world *w, struct dmo_group *g);
  * @dev: the device
  * @ctx: the context token
  *
- * Return: 0; -EBUSY when @dev is already bound to a context; else the
- * device claim's error.
+ * iommufd_device_bind(): a device claim with owner @ctx.  From 6.6 it is
+ * the VFIO device cdev's VFIO_DEVICE_BIND_IOMMUFD, for a registered VFIO
+ * device, exclusive with the group's file.
+ * Return: 0; -EINVAL for a device with no IOMMU (before 6.6), or bound
+ * twice (6.6); -EBUSY when bound already (before 6.6) or the group file
+ * is open (6.6); -ENOENT for a device with no cdev (6.6); else the device
+ * claim's error.
  * Context: thread.
  */
 int dmo_iommufd_bind(struct dmo_world *w, struct dmo_device *dev,

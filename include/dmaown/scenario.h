@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dmaown/core.h"
 #include "dmaown/explore.h"
 #include "dmaown/types.h"
 
@@ -73,6 +74,60 @@ const char *dmo_scenario_name(const struct dmo_scenario *sc);
  */
 int dmo_scenario_policy(const struct dmo_scenario *sc);
 
+/**
+ * dmo_scenario_kernel() - the kernel version the file asks for
+ * @sc: the scenario
+ *
+ * Return: its `kernel` line, or NULL when it has none.
+ * Context: any.
+ */
+const struct dmo_kernel *dmo_scenario_kernel(const struct dmo_scenario *sc);
+
+/**
+ * dmo_scenario_default_policy() - the design a run without --policy uses
+ * @sc: the scenario
+ *
+ * Return: the `policy` line; else `legacy` when the `kernel` line is
+ * 5.18; else `upstream`.
+ * Context: any.
+ */
+enum dmo_policy dmo_scenario_default_policy(const struct dmo_scenario *sc);
+
+/**
+ * dmo_scenario_policy_kernel() - the version a design runs the file at
+ * when no version is chosen
+ * @sc: the scenario
+ * @policy: the design
+ *
+ * Return: 5.18 for `legacy`; else the `kernel` line, or the newest
+ * version.
+ * Context: any.
+ */
+const struct dmo_kernel *
+dmo_scenario_policy_kernel(const struct dmo_scenario *sc,
+			   enum dmo_policy policy);
+
+/* Why a run does not apply (dmo_scenario_applies()). */
+#define DMO_SCENARIO_NA_POLICY 1	/* the design is not for that kernel */
+#define DMO_SCENARIO_NA_KERNEL 2	/* the file uses what it lacks */
+
+/**
+ * dmo_scenario_applies() - whether a scenario runs under a design and kernel
+ * @sc: the scenario
+ * @policy: the design
+ * @kernel: the version
+ * @why: filled with the reason when it does not (may be NULL); for
+ *       DMO_SCENARIO_NA_KERNEL it is "FILE:LINE:COL: error: ..." naming
+ *       what the file uses
+ * @whylen: size of @why
+ *
+ * Return: 0, DMO_SCENARIO_NA_POLICY or DMO_SCENARIO_NA_KERNEL.
+ * Context: any.
+ */
+int dmo_scenario_applies(const struct dmo_scenario *sc, enum dmo_policy policy,
+			 const struct dmo_kernel *kernel, char *why,
+			 size_t whylen);
+
 /* How to check. */
 struct dmo_check_opts {
 	struct dmo_explore_opts explore;
@@ -103,6 +158,23 @@ int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
 		       const struct dmo_check_opts *opts, FILE *out);
 
 /**
+ * dmo_scenario_check_at() - dmo_scenario_check() at a chosen kernel version
+ * @sc: the scenario
+ * @policy: the design
+ * @kernel: the version; the pair must apply (dmo_scenario_applies())
+ * @opts: how
+ * @out: where the report goes
+ *
+ * dmo_scenario_check() runs at dmo_scenario_policy_kernel().
+ * Return: as dmo_scenario_check(); -EINVAL when the pair does not apply.
+ * Context: any.
+ */
+int dmo_scenario_check_at(const struct dmo_scenario *sc,
+			  enum dmo_policy policy,
+			  const struct dmo_kernel *kernel,
+			  const struct dmo_check_opts *opts, FILE *out);
+
+/**
  * dmo_scenario_replay() - print every step of one execution
  * @sc: the scenario
  * @policy: the design
@@ -125,6 +197,27 @@ int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
 int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
 			const char *schedule, int kind, FILE *out, char *err,
 			size_t errlen);
+
+/**
+ * dmo_scenario_replay_at() - dmo_scenario_replay() at a chosen version
+ * @sc: the scenario
+ * @policy: the design
+ * @kernel: the version
+ * @schedule: a schedule printed by dmo_scenario_check_at()
+ * @kind: as for dmo_scenario_replay()
+ * @out: where the trace goes
+ * @err: filled with a message when the pair does not apply or @schedule
+ *       does not fit
+ * @errlen: size of @err
+ *
+ * Return: as dmo_scenario_replay().
+ * Context: any.
+ */
+int dmo_scenario_replay_at(const struct dmo_scenario *sc,
+			   enum dmo_policy policy,
+			   const struct dmo_kernel *kernel,
+			   const char *schedule, int kind, FILE *out,
+			   char *err, size_t errlen);
 
 /**
  * dmo_scenario_run() - run a scenario on real threads, like litmus7
@@ -158,6 +251,8 @@ int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
  * dmo_scenario_replay_svg() - draw one execution as an SVG picture
  * @sc: the scenario
  * @policy: the design
+ * @kernel: the version (NULL: dmo_scenario_policy_kernel()); the pair
+ *          must apply (dmo_scenario_applies())
  * @schedule: a schedule printed by dmo_scenario_check()
  * @argv0: how the picture's replay command names the program
  * @out: where the SVG document goes
@@ -171,13 +266,15 @@ int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
  * written when @schedule does not fit.
  *
  * Return: 0 when the execution showed no violation, 1 when it showed
- * one, -EINVAL when @schedule does not fit, -ENOMEM, -EIO.
+ * one, -EINVAL when the pair does not apply or @schedule does not fit,
+ * -ENOMEM, -EIO.
  * Context: any.
  */
 int dmo_scenario_replay_svg(const struct dmo_scenario *sc,
-			    enum dmo_policy policy, const char *schedule,
-			    const char *argv0, FILE *out, char *err,
-			    size_t errlen);
+			    enum dmo_policy policy,
+			    const struct dmo_kernel *kernel,
+			    const char *schedule, const char *argv0, FILE *out,
+			    char *err, size_t errlen);
 
 /**
  * dmo_html_report_new() - start the page of one run of checks
@@ -212,5 +309,23 @@ int dmo_html_report_write(const struct dmo_html_report *r, FILE *out);
  * Context: any.
  */
 void dmo_html_report_free(struct dmo_html_report *r);
+
+/**
+ * dmo_scenario_run_at() - dmo_scenario_run() at a chosen kernel version
+ * @sc: the scenario
+ * @policy: the design
+ * @kernel: the version; the pair must apply (dmo_scenario_applies())
+ * @iterations: how many runs
+ * @seed: seeds the choices of probe=maybe drivers
+ * @explore: as for dmo_scenario_run()
+ * @out: where the histogram goes
+ *
+ * Return: as dmo_scenario_run(); -EINVAL when the pair does not apply.
+ * Context: any.
+ */
+int dmo_scenario_run_at(const struct dmo_scenario *sc, enum dmo_policy policy,
+			const struct dmo_kernel *kernel, uint64_t iterations,
+			uint64_t seed, const struct dmo_explore_opts *explore,
+			FILE *out);
 
 #endif /* DMAOWN_SCENARIO_H */

@@ -23,6 +23,7 @@ static const struct dmo__policy_ops *const policies[DMO_POLICY_NR] = {
 	[DMO_POLICY_RECOMPUTE_LATE_STORE] = &dmo__policy_recompute_late_store,
 	[DMO_POLICY_RECOMPUTE_EARLY_CLEANUP] =
 		&dmo__policy_recompute_early_cleanup,
+	[DMO_POLICY_CDX_FIX] = &dmo__policy_cdx_fix,
 };
 
 /* Appends @p to a pointer array; false when memory ran out. */
@@ -92,11 +93,12 @@ static const char *label(struct dmo_world *w, const char *kind,
 }
 
 /*
- * A new owner token, its block named @what.  Its name lives in the block
- * too, so the token owns nothing to free: the allocation may be a step the
- * explorer never resumes, even inside dmo_world_create().
+ * A new name token on @list, its block named @what.  Its name lives in the
+ * block too, so the token owns nothing to free: the allocation may be a
+ * step the explorer never resumes, even inside dmo_world_create().
  */
-static struct dmo_owner *owner_new(struct dmo_world *w, const char *name,
+static struct dmo_owner *token_new(struct dmo_world *w,
+				   struct dmo_owner **list, const char *name,
 				   const char *what)
 {
 	size_t len = strlen(name) + 1;
@@ -105,9 +107,34 @@ static struct dmo_owner *owner_new(struct dmo_world *w, const char *name,
 	if (!o)
 		return NULL;
 	o->name = memcpy(o + 1, name, len);
-	o->next = w->owners;
-	w->owners = o;
+	o->next = *list;
+	*list = o;
 	return o;
+}
+
+static struct dmo_owner *owner_new(struct dmo_world *w, const char *name,
+				   const char *what)
+{
+	return token_new(w, &w->owners, name, what);
+}
+
+struct dmo_owner *dmo__override_intern(struct dmo_world *w, const char *name)
+{
+	const char *lbl;
+	struct dmo_owner *o;
+
+	for (o = w->overrides; o; o = o->next)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	if (w->started)
+		return NULL;
+	lbl = label(w, "driver_override", name);
+	return lbl ? token_new(w, &w->overrides, name, lbl) : NULL;
+}
+
+const void *dmo_override_get(struct dmo_world *w, const char *name)
+{
+	return name ? dmo__override_intern(w, name) : NULL;
 }
 
 struct dmo_owner *dmo__owner_intern(struct dmo_world *w, const char *name)
@@ -154,9 +181,10 @@ struct dmo_world *dmo_world_create(struct dmo_sync *s, enum dmo_policy policy)
 		return NULL;
 	w->s = s;
 	w->policy = policy;
+	w->kernel = dmo_policy_kernel(policy);
 	policy_complete(&w->ops, policies[policy]);
 	w->pol = &w->ops;
-	dmo_mutex_init(s, &w->lock, "world->lock");
+	dmo_mutex_init(s, &w->defer_lock, "deferred_probe_mutex");
 	/*
 	 * Named by literals: until this returns, a step the explorer never
 	 * resumes would leave a label behind with no one to free it.
@@ -168,6 +196,34 @@ struct dmo_world *dmo_world_create(struct dmo_sync *s, enum dmo_policy policy)
 		return NULL;
 	}
 	return w;
+}
+
+int dmo_world_set_kernel(struct dmo_world *w, const struct dmo_kernel *k)
+{
+	if (w->started)
+		return -EBUSY;
+	if (!dmo_policy_applies(w->policy, k))
+		return -EINVAL;
+	w->kernel = k;
+	return 0;
+}
+
+const struct dmo_kernel *dmo_world_kernel(const struct dmo_world *w)
+{
+	return w->kernel;
+}
+
+int dmo_world_set_config(struct dmo_world *w, enum dmo_config c, bool on)
+{
+	if ((unsigned)c >= DMO_CONFIG_NR)
+		return -EINVAL;
+	if (w->started)
+		return -EBUSY;
+	if (on)
+		w->config |= 1u << c;
+	else
+		w->config &= ~(1u << c);
+	return 0;
 }
 
 /*
@@ -201,11 +257,13 @@ void dmo_world_destroy(struct dmo_world *w)
 		dmo_mutex_destroy(w->s, &g->ulock);
 		free(g->devs);
 	}
-	for (i = 0; i < w->nr_drivers; i++)
+	for (i = 0; i < w->nr_drivers; i++) {
+		dmo_mutex_destroy(w->s, &w->drivers[i]->bind_lock);
 		free(w->drivers[i]->name);
+	}
 	for (i = 0; i < w->nr_buses; i++) {
+		dmo_mutex_destroy(w->s, &w->buses[i]->klist_lock);
 		free(w->buses[i]->name);
-		free(w->buses[i]);
 	}
 	for (i = 0; i < w->nr_labels; i++)
 		free(w->labels[i]);
@@ -214,26 +272,49 @@ void dmo_world_destroy(struct dmo_world *w)
 	free(w->groups);
 	free(w->drivers);
 	free(w->buses);
-	dmo_mutex_destroy(w->s, &w->lock);
+	dmo_mutex_destroy(w->s, &w->defer_lock);
 }
 
 struct dmo_bus *dmo_bus_add(struct dmo_world *w, const char *name,
 			    bool has_dma)
 {
-	struct dmo_bus *bus;
+	return dmo_bus_add_shape(w, name, has_dma ? DMO_BUS_COMMON :
+						    DMO_BUS_NODMA);
+}
 
-	if (w->started || dmo_world_bus(w, name))
+struct dmo_bus *dmo_bus_add_shape(struct dmo_world *w, const char *name,
+				  enum dmo_bus_shape shape)
+{
+	const char *lbl;
+	struct dmo_bus *bus;
+	bool has_dma = shape == DMO_BUS_COMMON || shape == DMO_BUS_CDX;
+
+	if (w->started || dmo_world_bus(w, name) ||
+	    (unsigned)shape > DMO_BUS_HOST1X ||
+	    (shape == DMO_BUS_CDX && !dmo__kernel_has(w, DMO_CHG_CDX_BUS)))
 		return NULL;
-	bus = calloc(1, sizeof(*bus));
+	lbl = label(w, "bus", name);
+	bus = lbl ? dmo_alloc(w->s, sizeof(*bus), lbl) : NULL;
 	if (!bus)
 		return NULL;
 	bus->name = strdup(name);
 	bus->has_dma = has_dma;
+	bus->shape = shape;
+	/* The buses whose driver-pointer snapshot fix has landed. */
+	if (shape != DMO_BUS_COMMON)
+		bus->snapshot = -1;
+	else if (strcmp(name, "platform") == 0)
+		bus->snapshot = DMO_CHG_PLATFORM_SNAPSHOT;
+	else if (strcmp(name, "pci") == 0)
+		bus->snapshot = DMO_CHG_PCI_SNAPSHOT;
+	else
+		bus->snapshot = -1;
 	if (!bus->name || !push(&w->buses, &w->nr_buses, bus)) {
 		free(bus->name);
-		free(bus);
+		dmo_free(w->s, bus);
 		return NULL;
 	}
+	dmo_mutex_init(w->s, &bus->klist_lock, "bus->p->klist_drivers");
 	return bus;
 }
 
@@ -254,11 +335,14 @@ struct dmo_driver *dmo_driver_add(struct dmo_world *w, const char *name,
 	drv->bus = bus;
 	drv->managed_dma = managed_dma;
 	drv->probe = probe;
+	drv->vfio = strncmp(name, "vfio", 4) == 0;
 	if (!drv->name || !push(&w->drivers, &w->nr_drivers, drv)) {
 		free(drv->name);
 		dmo_free(w->s, drv);
 		return NULL;
 	}
+	dmo_mutex_init(w->s, &drv->bind_lock, "drivers/DRV/bind");
+	drv->override = dmo__override_intern(w, name);
 	return drv;
 }
 
@@ -296,6 +380,17 @@ void dmo_group_set_nodefault(struct dmo_group *g)
 	g->domain = DMO_DOM_NONE;
 }
 
+void dmo_group_set_emulated(struct dmo_group *g)
+{
+	g->emulated = true;
+	dmo_group_set_nodefault(g);
+}
+
+void dmo_group_set_direct(struct dmo_group *g)
+{
+	g->direct = true;
+}
+
 struct dmo_device *dmo_device_add(struct dmo_world *w, const char *name,
 				  struct dmo_bus *bus, struct dmo_group *group)
 {
@@ -312,6 +407,9 @@ struct dmo_device *dmo_device_add(struct dmo_world *w, const char *name,
 	dev->name = strdup(name);
 	dev->bus = bus;
 	dev->group = group;
+	dev->iommu_label = group ? label(w, "dev_iommu", name) : NULL;
+	if (group && !dev->iommu_label)
+		goto err_free;
 	if (!dev->name || !push(&w->devices, &w->nr_devices, dev))
 		goto err_free;
 	if (group && !push(&group->devs, &group->nr_devs, dev)) {
@@ -326,6 +424,11 @@ err_free:
 	free(dev->name);
 	dmo_free(w->s, dev);
 	return NULL;
+}
+
+void dmo_device_set_bridge(struct dmo_device *dev)
+{
+	dev->bridge = true;
 }
 
 int dmo_device_add_match(struct dmo_device *dev, struct dmo_driver *drv)
@@ -367,11 +470,12 @@ int dmo_world_start(struct dmo_world *w, const bool *registered,
 
 		if (registered && !registered[i])
 			continue;
-		obj = dmo_alloc(w->s, sizeof(*obj), drv->name);
+		obj = dmo__drv_obj_alloc(w, drv);
 		if (!obj)
 			return -ENOMEM;
 		obj->handle = drv;
 		obj->managed_dma = drv->managed_dma;
+		obj->seq = ++drv->bus->next_seq;
 		drv->obj = obj;
 	}
 	for (i = 0; i < w->nr_devices; i++) {
@@ -381,6 +485,11 @@ int dmo_world_start(struct dmo_world *w, const bool *registered,
 			continue;
 		dev->present = true;
 		if (dev->group) {
+			dev->iommu = dmo_alloc(w->s, sizeof(*dev->iommu),
+					       dev->iommu_label);
+			if (!dev->iommu)
+				return -ENOMEM;
+			dev->iommu->domain = dev->group->domain;
 			dev->in_group = true;
 			dev->group->nr_members++;
 		}
@@ -398,6 +507,8 @@ int dmo_world_start(struct dmo_world *w, const bool *registered,
 int dmo_device_hotplug(struct dmo_world *w, struct dmo_device *dev)
 {
 	struct dmo_sync *s = w->s;
+	int seen = dmo_read_once_int(s, &w->trigger_count);
+	int ret;
 
 	dmo_mutex_lock(s, &dev->lock);
 	if (dmo_load_bool(s, &dev->present)) {
@@ -405,9 +516,15 @@ int dmo_device_hotplug(struct dmo_world *w, struct dmo_device *dev)
 		return -EEXIST;
 	}
 	dmo__group_add_device_locked(w, dev);
+	dmo__vfio_add_notify(w, dev);
 	dmo_store_bool(s, &dev->present, true);
-	dmo__device_attach_locked(w, dev);
+	/* bus_probe_device(): the result does not matter to device_add(). */
+	ret = dmo__device_attach_locked(w, dev);
 	dmo_mutex_unlock(s, &dev->lock);
+	if (ret == 1 ||
+	    (ret == -DMO_EPROBE_DEFER &&
+	     dmo_read_once_int(s, &w->trigger_count) != seen))
+		dmo__deferred_probe_trigger(w);
 	return 0;
 }
 

@@ -5,14 +5,19 @@
  *
  * Locking, written once (sync.h states the same order):
  *
- *   dev->ulock, group->ulock   VFIO / iommufd state of a device / group
- *   -> device_lock(dev)        dev->lock: binding, presence
+ *   device_lock(dev)           dev->lock: binding, presence, override
+ *   -> bus->klist_lock         a bus's list of registered drivers
+ *   -> drv->bind_lock          a driver's bind attribute, device list
+ *   -> world->defer_lock       the deferred-probe lists
+ *   -> group->ulock            VFIO's group: its file, container, devices
+ *   -> dev->ulock              VFIO's device: its cdev's iommufd binding
  *   -> group->mutex            every ownership and domain field
- *   -> world->lock             driver registration; taken last, held
- *                              only around one pointer
  *
- * No path takes two locks of the same class, and no path takes a user-side
- * lock while holding a device lock, so the order above is total.
+ * klist_lock, bind_lock and defer_lock are held only around a few
+ * pointers (dd.c's essay), never across a call into a bus, VFIO or the
+ * IOMMU core.  A vfio driver's probe and remove take VFIO's locks under
+ * device_lock; VFIO and iommufd never take a device lock.  No path takes
+ * two locks of the same class, so the order is total.
  *
  * Shared fields are touched only through the sync seam, so that the
  * explorer sees every access.  Fields marked "immutable after set-up" are
@@ -38,6 +43,17 @@ enum dmo_domain {
 	DMO_DOM_USER,		/* an owner's unmanaged domain */
 };
 
+/*
+ * What the IOMMU driver keeps per device (dev->iommu and its private
+ * data): allocated when the device joins its group, freed by
+ * release_device().  Every attach writes it through the seam, so an
+ * attach to a released device is a use after free the explorer reports.
+ */
+struct dmo_dev_iommu {
+	int domain;			/* group->mutex: what it is attached
+					 * to, enum dmo_domain */
+};
+
 /* An owner token: its address is the token, its name is for reports. */
 struct dmo_owner {
 	char *name;			/* immutable: in the token's block */
@@ -47,6 +63,19 @@ struct dmo_owner {
 struct dmo_bus {
 	char *name;			/* immutable after set-up */
 	bool has_dma;			/* immutable after set-up */
+	enum dmo_bus_shape shape;	/* immutable after set-up */
+	/*
+	 * immutable after set-up: the change with which the bus's
+	 * dma_configure reads dev->driver once (platform, pci), or -1.
+	 */
+	int snapshot;
+	/*
+	 * bus->p->klist_drivers: the registered drivers' objects are
+	 * published under it (and their bind_lock), and device_attach()
+	 * picks them up under it.
+	 */
+	struct dmo_mutex klist_lock;
+	int next_seq;			/* klist_lock: registrations so far */
 };
 
 /*
@@ -57,6 +86,13 @@ struct dmo_bus {
 struct dmo_drv_obj {
 	struct dmo_driver *handle;	/* immutable while registered */
 	bool managed_dma;		/* immutable while registered */
+	int seq;			/* immutable while registered: its
+					 * place in the bus's driver list */
+	/*
+	 * Unregister's list of devices to drain, one per device of the
+	 * world: only the thread that unpublished the object uses it.
+	 */
+	bool drain[];
 };
 
 /* The description of a driver: outlives its registrations. */
@@ -65,7 +101,19 @@ struct dmo_driver {
 	struct dmo_bus *bus;		/* immutable after set-up */
 	bool managed_dma;		/* immutable after set-up */
 	enum dmo_probe probe;		/* immutable after set-up */
-	struct dmo_drv_obj *obj;	/* world->lock; NULL: not registered */
+	bool vfio;			/* immutable after set-up: its probe
+					 * registers a VFIO device (its name
+					 * starts with "vfio") */
+	/* drivers/NAME/bind's active references, modelled as a lock. */
+	struct dmo_mutex bind_lock;
+	/*
+	 * Written under bus->klist_lock and bind_lock, read under either;
+	 * NULL: not registered.  The bind file exists while it is set,
+	 * which a sysfs bind reads marked, with neither lock.
+	 */
+	struct dmo_drv_obj *obj;
+	/* immutable after set-up: the override token naming it */
+	const struct dmo_owner *override;
 };
 
 struct dmo_device {
@@ -78,6 +126,15 @@ struct dmo_device {
 
 	struct dmo_mutex lock;		/* device_lock(dev) */
 	/*
+	 * driver_override, a name token (dmo_override_get()), NULL: none
+	 * set; device_lock for writes, marked.  device_attach() reads it
+	 * under the lock; bind_store() and driver_attach() match without
+	 * it, marked, as the kernel reads it without the lock.
+	 */
+	const struct dmo_owner *override;
+	bool defer_pending;		/* world->defer_lock */
+	bool defer_active;		/* world->defer_lock */
+	/*
 	 * device_lock for writes.  The legacy VFIO viability check and the
 	 * recompute release walk read it with no device lock, marked.
 	 */
@@ -85,12 +142,28 @@ struct dmo_device {
 	bool present;			/* device_lock */
 	bool in_group;			/* group->mutex */
 	/*
-	 * world->lock: the driver object a bind or attach of this device
-	 * last picked up; unregister drains exactly these devices.
+	 * group->mutex for writes (release_device() before 6.4 frees it
+	 * without); NULL while the device is in no group.
+	 */
+	struct dmo_dev_iommu *iommu;
+	const char *iommu_label;	/* immutable after set-up */
+	/*
+	 * The driver object a bind or attach of this device last picked
+	 * up, marked; written under device_lock and the klist_lock or
+	 * bind_lock the pick was made under.  Unregister drains exactly
+	 * these devices.
 	 */
 	struct dmo_drv_obj *picked;
 
-	struct dmo_mutex ulock;		/* iommufd's lock of it */
+	bool bridge;			/* immutable after set-up: a PCI
+					 * header that is not normal */
+	/* group->ulock: a registered vfio device (vfio_register_group_dev) */
+	bool vfio_reg;
+	/* group->ulock: on 5.18's unbound_list, mid-unbind */
+	bool vfio_unbinding;
+	int vfio_fds;			/* group->ulock: device FDs open */
+	/* dev_set->lock: the iommufd binding of its device (cdev, 6.6) */
+	struct dmo_mutex ulock;
 	const void *ictx;		/* ulock: the iommufd context bound */
 
 	int ghost_kdma;		/* ghost: bound to a kernel-DMA driver */
@@ -103,7 +176,15 @@ struct dmo_device {
 struct dmo_group {
 	struct dmo_world *w;		/* immutable after set-up */
 	int id;				/* immutable after set-up */
-	bool has_default;		/* immutable after set-up */
+	/*
+	 * group->mutex: a default domain exists.  From 6.7 every IOMMU
+	 * driver has one, and a group without it is one whose set-up a
+	 * bus walk has still to finish (dmo_device_iommu_probe()).
+	 */
+	bool has_default;
+	bool emulated;			/* immutable after set-up: no IOMMU */
+	bool direct;			/* immutable after set-up: a member
+					 * requires direct mapping */
 	/* immutable after set-up: every device that may join */
 	struct dmo_device **devs;
 	int nr_devs;			/* immutable after set-up */
@@ -114,15 +195,31 @@ struct dmo_group {
 	bool blocking;			/* group->mutex: blocking made */
 	const void *owner;		/* group->mutex */
 	int owner_cnt;			/* group->mutex */
+	/* group->mutex: whose driver attached the current user domain */
+	const struct dmo_device *user_dev;
 	/* group->mutex: recompute's record of a VFIO group claim. */
 	const void *user_claim;
 
-	struct dmo_mutex ulock;		/* VFIO's lock of this group */
-	/* ulock for writes; legacy's bus notifier reads it marked. */
+	/*
+	 * vfio.group_lock, for everything below it: the vfio_group of this
+	 * IOMMU group.  Its file /dev/vfio/N exists while a vfio device is
+	 * registered (and, before 6.1, while the file is open).
+	 */
+	struct dmo_mutex ulock;
+	int vfio_devs;			/* ulock: registered vfio devices */
+	/* ulock for writes, marked: the file is open; 5.18's group
+	 * notifier reads it for "container users" */
 	bool vfio_open;
+	bool vfio_container;		/* ulock: SET_CONTAINER done */
+	bool vfio_claimed;		/* ulock: ... and ownership claimed */
+	bool vfio_close_pending;	/* ulock: closed, device FDs open */
+	bool vfio_orphan;		/* ulock: open, but disassociated */
+	int vfio_fds;			/* ulock: device FDs of the file */
+	int vfio_cdevs;			/* ulock: device cdevs bound (6.6) */
 
 	int ghost_user;		/* ghost: VFIO holds the group open */
 	int ghost_locked;	/* ghost: someone holds group->mutex */
+	int ghost_refs;		/* ghost: references taken, not put */
 };
 
 /*
@@ -146,14 +243,13 @@ struct dmo__policy_ops {
 	/* VFIO attaching the group to a container, and detaching it. */
 	int (*vfio_claim)(struct dmo_world *w, struct dmo_group *g);
 	void (*vfio_release)(struct dmo_world *w, struct dmo_group *g);
-	/* A group notifier at BUS_NOTIFY_BOUND_DRIVER, or NULL. */
-	void (*bound_notify)(struct dmo_world *w, struct dmo_device *dev,
-			     struct dmo_drv_obj *drv);
 	/* The field invariants of one group, for dmo_world_check(). */
 	int (*check_group)(const struct dmo_world *w,
 			   const struct dmo_group *g, bool quiescent,
 			   dmo_check_fn cb, void *arg);
 	bool has_cleanup;		/* the driver core calls dma_cleanup */
+	bool cdx_return_error;		/* cdx's dma_configure returns the
+					 * error of taking the count */
 	bool probe_fail_cleanup;	/* ... also when probe fails */
 	bool cleanup_after_unset;	/* ... after dev->driver is cleared */
 	bool driver_after_configure;	/* probe stores dev->driver only
@@ -163,9 +259,19 @@ struct dmo__policy_ops {
 struct dmo_world {
 	struct dmo_sync *s;		/* immutable */
 	enum dmo_policy policy;		/* immutable */
+	const struct dmo_kernel *kernel;	/* immutable after set-up */
+	unsigned int config;		/* immutable after set-up: bit per
+					 * enum dmo_config */
 	struct dmo__policy_ops ops;	/* immutable: the policy, completed */
 	const struct dmo__policy_ops *pol;	/* immutable: &ops */
-	struct dmo_mutex lock;		/* world->lock */
+	/* deferred_probe_mutex: the pending and active lists */
+	struct dmo_mutex defer_lock;
+	int nr_pending;			/* defer_lock for writes, marked */
+	/*
+	 * deferred_trigger_count, marked: bumped by the triggers that can
+	 * change a deferral's outcome (a group's default domain set up).
+	 */
+	int trigger_count;
 	bool started;			/* immutable after set-up */
 
 	struct dmo_bus **buses;		/* immutable after set-up */
@@ -177,6 +283,7 @@ struct dmo_world {
 	struct dmo_group **groups;	/* immutable after set-up */
 	int nr_groups;			/* immutable after set-up */
 	struct dmo_owner *owners;	/* immutable after set-up */
+	struct dmo_owner *overrides;	/* immutable after set-up */
 	/* immutable after set-up: its blocks' names (core.c's label()) */
 	char **labels;
 	int nr_labels;			/* immutable after set-up */
@@ -188,6 +295,21 @@ struct dmo_world {
 };
 
 
+/*
+ * Whether a change is in effect in the world's kernel: the one way the
+ * code asks which version it models (kernel.c holds the table).
+ */
+static inline bool dmo__kernel_has(const struct dmo_world *w,
+				   enum dmo_change c)
+{
+	return dmo_kernel_has(w->kernel, c);
+}
+
+static inline bool dmo__config(const struct dmo_world *w, enum dmo_config c)
+{
+	return w->config & (1u << c);
+}
+
 extern const struct dmo__policy_ops dmo__policy_upstream;
 extern const struct dmo__policy_ops dmo__policy_legacy;
 extern const struct dmo__policy_ops dmo__policy_v6;
@@ -195,6 +317,7 @@ extern const struct dmo__policy_ops dmo__policy_recompute;
 extern const struct dmo__policy_ops dmo__policy_no_probe_cleanup;
 extern const struct dmo__policy_ops dmo__policy_recompute_late_store;
 extern const struct dmo__policy_ops dmo__policy_recompute_early_cleanup;
+extern const struct dmo__policy_ops dmo__policy_cdx_fix;
 
 /*
  * WARN_ON() and BUG_ON(): evaluate to @cond and, when it holds, report it
@@ -235,10 +358,23 @@ bool dmo__fault(struct dmo_world *w);
 
 /* core.c */
 struct dmo_owner *dmo__owner_intern(struct dmo_world *w, const char *name);
+struct dmo_owner *dmo__override_intern(struct dmo_world *w, const char *name);
+
+/* vfio.c: a vfio driver's probe and remove, and 5.18's notifiers. */
+int dmo__vfio_register(struct dmo_world *w, struct dmo_device *dev);
+void dmo__vfio_unregister(struct dmo_world *w, struct dmo_device *dev);
+void dmo__vfio_unbound(struct dmo_world *w, struct dmo_device *dev);
+void dmo__vfio_bound_notify(struct dmo_world *w, struct dmo_device *dev);
+void dmo__vfio_add_notify(struct dmo_world *w, struct dmo_device *dev);
+
+/* iommufd.c: closing a device's cdev for its unregistering driver. */
+void dmo__iommufd_cdev_close_locked(struct dmo_world *w,
+				    struct dmo_device *dev);
 
 /* bus.c: the bus callbacks, called by dd.c with device_lock held. */
 int dmo__bus_dma_configure(struct dmo_world *w, struct dmo_device *dev,
 			   bool managed);
+void dmo__bus_dma_configure_iommu(struct dmo_world *w, struct dmo_device *dev);
 void dmo__bus_dma_cleanup(struct dmo_world *w, struct dmo_device *dev,
 			  bool managed);
 
@@ -247,12 +383,20 @@ void dmo__device_release_driver_locked(struct dmo_world *w,
 				       struct dmo_device *dev,
 				       struct dmo_drv_obj *drv);
 int dmo__device_attach_locked(struct dmo_world *w, struct dmo_device *dev);
+void dmo__deferred_probe_trigger(struct dmo_world *w);
+struct dmo_drv_obj *dmo__drv_obj_alloc(struct dmo_world *w,
+				       struct dmo_driver *drv);
 
 /* group.c */
 void dmo__group_add_device_locked(struct dmo_world *w, struct dmo_device *dev);
 void dmo__group_remove_device_locked(struct dmo_world *w,
 				     struct dmo_device *dev);
-int dmo__group_core_domain(const struct dmo_group *g, bool owned);
+int dmo__group_core_domain(struct dmo_world *w, struct dmo_group *g,
+			   bool owned);
+int dmo__group_set_domain_locked(struct dmo_world *w, struct dmo_group *g,
+				 int domain);
+void dmo__group_set_core_domain_locked(struct dmo_world *w,
+				       struct dmo_group *g, bool owned);
 int dmo__group_take_ownership_locked(struct dmo_world *w, struct dmo_group *g,
 				     const void *owner);
 

@@ -23,6 +23,13 @@
  * without reading any device's driver: the only writers of a device's
  * count are its own probe and remove, under its device lock, so the
  * count is exact whenever group->mutex is free.
+ *
+ * What changed since 5.19 (kernel.c): a NULL owner was accepted by the
+ * group claim until 89395ccedbc1 (6.2), leaving a group counted by
+ * nobody on the blocking domain; the device claim refuses it with a WARN,
+ * and in 6.2-rc1 leaked a group reference doing so (a6a9a5da6808).  A
+ * group without a default domain counted kernel users against none until
+ * b46064a18810 (6.15) made that -EPROBE_DEFER.
  */
 #include <errno.h>
 
@@ -37,13 +44,15 @@ int dmo__up_use_default_domain(struct dmo_world *w, struct dmo_device *dev)
 	if (!g)
 		return 0;
 	dmo__group_lock(w, g);
-	if (!g->has_default) {
+	if (!dmo_load_bool(s, &g->has_default) &&
+	    dmo__kernel_has(w, DMO_CHG_DEFER_NO_DEFAULT)) {
 		ret = -DMO_EPROBE_DEFER;
 		goto out_unlock;
 	}
 	cnt = dmo_load_int(s, &g->owner_cnt);
 	if (cnt && (dmo_load_ptr(s, &g->owner) ||
-		    dmo_load_int(s, &g->domain) != DMO_DOM_DEFAULT)) {
+		    dmo_load_int(s, &g->domain) !=
+			    dmo__group_core_domain(w, g, false))) {
 		ret = -EBUSY;
 		goto out_unlock;
 	}
@@ -86,7 +95,8 @@ int dmo__up_group_claim(struct dmo_world *w, struct dmo_group *g,
 {
 	int ret;
 
-	if (DMO_WARN_ON(w, !owner))
+	/* Before 6.2 a NULL owner went through, owning the group for none. */
+	if (dmo__kernel_has(w, DMO_CHG_DEVICE_OWNER) && DMO_WARN_ON(w, !owner))
 		return -EINVAL;
 	dmo__group_lock(w, g);
 	if (dmo_load_int(w->s, &g->owner_cnt))
@@ -111,7 +121,7 @@ void dmo__up_release_locked(struct dmo_world *w, struct dmo_group *g)
 		return;
 	dmo_store_int(s, &g->owner_cnt, 0);
 	dmo_store_ptr(s, &g->owner, NULL);
-	dmo_store_int(s, &g->domain, dmo__group_core_domain(g, false));
+	dmo__group_set_core_domain_locked(w, g, false);
 }
 
 void dmo__up_group_release(struct dmo_world *w, struct dmo_group *g)
@@ -142,7 +152,19 @@ int dmo__up_device_claim(struct dmo_world *w, struct dmo_device *dev,
 	struct dmo_group *g = dev->group;
 	int cnt, ret = 0;
 
-	if (!owner)
+	if (!dmo__kernel_has(w, DMO_CHG_CLAIM_REF_FIX)) {
+		/*
+		 * 6.2-rc1: iommu_group_get() first, and the NULL-owner
+		 * refusal returned without putting the reference.
+		 */
+		if (!g)
+			return -ENODEV;
+		if (DMO_WARN_ON(w, !owner)) {
+			dmo_ghost_add(s, &g->ghost_refs, 1);
+			return -EINVAL;
+		}
+	}
+	if (DMO_WARN_ON(w, !owner))
 		return -EINVAL;
 	if (!g)
 		return -ENODEV;

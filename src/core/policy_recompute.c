@@ -65,7 +65,7 @@ static void release_walk_locked(struct dmo_world *w, struct dmo_group *g,
 			return;
 	}
 	dmo_store_ptr(s, &g->owner, NULL);
-	dmo_store_int(s, &g->domain, dmo__group_core_domain(g, false));
+	dmo__group_set_core_domain_locked(w, g, false);
 }
 
 /* The claim at probe, for a driver that uses the DMA API. */
@@ -79,7 +79,8 @@ static int rc_use(struct dmo_world *w, struct dmo_device *dev)
 	if (!g)
 		return 0;
 	dmo__group_lock(w, g);
-	if (!g->has_default) {
+	if (!dmo_load_bool(s, &g->has_default) &&
+	    dmo__kernel_has(w, DMO_CHG_DEFER_NO_DEFAULT)) {
 		ret = -DMO_EPROBE_DEFER;
 		goto out_unlock;
 	}
@@ -160,7 +161,7 @@ static int rc_device_claim(struct dmo_world *w, struct dmo_device *dev,
 	struct dmo_group *g = dev->group;
 	int ret = 0;
 
-	if (!owner)
+	if (DMO_WARN_ON(w, !owner))
 		return -EINVAL;
 	if (!g)
 		return -ENODEV;

@@ -121,6 +121,24 @@ static char *mem_close(struct membuf *m)
 	return m->s;
 }
 
+/*
+ * A run's column of the table, and its part of a picture's file name: the
+ * policy, with "@V" when the run is not at the version the policy runs at
+ * by default (dmaown check --kernel), so that the runs of one scenario at
+ * several versions stay apart and a default run reads as in
+ * docs/designs.md.
+ */
+static const char *run_column(const struct dmo__sc_outcome *o, char *buf,
+			      size_t len)
+{
+	const char *pol = dmo_policy_name(o->policy);
+
+	if (o->kernel == dmo_scenario_policy_kernel(o->sc, o->policy))
+		return pol;
+	snprintf(buf, len, "%s@%s", pol, dmo_kernel_name(o->kernel));
+	return buf;
+}
+
 static char *replay_command(const struct dmo__sc_outcome *o,
 			    const char *argv0, const struct dmo__sc_viol *v)
 {
@@ -131,7 +149,8 @@ static char *replay_command(const struct dmo__sc_outcome *o,
 	dmo__sc_shell_word(m.f, argv0 ? argv0 : "dmaown");
 	fputs(" replay ", m.f);
 	dmo__sc_shell_word(m.f, o->sc->path);
-	fprintf(m.f, " --policy %s --schedule ", dmo_policy_name(o->policy));
+	fprintf(m.f, " --policy %s --kernel %s --schedule ",
+		dmo_policy_name(o->policy), dmo_kernel_name(o->kernel));
 	dmo__sc_shell_word(m.f, v->schedule);
 	fprintf(m.f, " --violation %s", dmo_viol_kind_name(v->kind));
 	return mem_close(&m);
@@ -146,6 +165,7 @@ static char *svg_path(const char *dir, const struct dmo__sc_outcome *o,
 {
 	const struct dmo__sc_viol *v = &o->viols[i];
 	size_t same = 1, n;
+	char col[64];
 	char *p;
 
 	for (size_t j = 0; j < i; j++)
@@ -156,11 +176,11 @@ static char *svg_path(const char *dir, const struct dmo__sc_outcome *o,
 		return NULL;
 	if (same > 1)
 		snprintf(p, n, "%s/%s.%s.%s-%zu.svg", dir, o->sc->name,
-			 dmo_policy_name(o->policy),
+			 run_column(o, col, sizeof(col)),
 			 dmo_viol_kind_name(v->kind), same);
 	else
 		snprintf(p, n, "%s/%s.%s.%s.svg", dir, o->sc->name,
-			 dmo_policy_name(o->policy),
+			 run_column(o, col, sizeof(col)),
 			 dmo_viol_kind_name(v->kind));
 	return p;
 }
@@ -182,6 +202,7 @@ static int add_cell(struct dmo_html_report *r, const struct dmo__sc_outcome *o)
 {
 	struct html_cell *c;
 	struct membuf m;
+	char col[64];
 	size_t n;
 
 	if (r->nr == r->cap) {
@@ -200,7 +221,7 @@ static int add_cell(struct dmo_html_report *r, const struct dmo__sc_outcome *o)
 	c->test = strdup(o->sc->name);
 	c->description = o->sc->description ? strdup(o->sc->description) :
 					       NULL;
-	c->column = strdup(dmo_policy_name(o->policy));
+	c->column = strdup(run_column(o, col, sizeof(col)));
 	c->result = o->result;
 	c->judged = o->judged;
 	c->kinds = o->kinds;
@@ -256,7 +277,7 @@ int dmo__sc_pictures(const struct dmo__sc_outcome *o,
 		const struct dmo__sc_viol *v = &o->viols[i];
 		const struct dmo__sc_viol *feat[1] = { v };
 		struct dmo__sc_pic pic = {
-			.sc = o->sc, .policy = o->policy,
+			.sc = o->sc, .policy = o->policy, .kernel = o->kernel,
 			.schedule = v->schedule, .argv0 = opts->argv0,
 			.steps = &steps, .viols = feat, .nr_viols = 1,
 			.known = o->viols, .nr_known = o->nr_viols,
@@ -362,6 +383,7 @@ static const char *const page_style =
 	"td.ok{color:#2e7d32}\n"
 	"td.violation{background:#fdecea}\n"
 	"td.incomplete{background:#fff8e1}\n"
+	"td.na{color:#777}\n"
 	"td.fail{outline:2px solid #c62828}\n"
 	".mark{font-size:11px;color:#c62828;font-weight:bold}\n"
 	"section.cell{border-top:1px solid #ccc;margin-top:24px}\n"
@@ -446,7 +468,7 @@ static int put_table(FILE *out, const struct dmo_html_report *r)
 			long k = at[i * ncols + j];
 
 			if (k < 0)
-				fputs("<td></td>", out);
+				fputs("<td class=\"na\">n/a</td>", out);
 			else
 				put_cell(out, &r->cells[k], (size_t)k);
 		}
@@ -554,7 +576,10 @@ int dmo_html_report_write(const struct dmo_html_report *r, FILE *out)
 	      "<p>A cell is <code>ok</code> (no violation in any execution), "
 	      "<code>incomplete</code> (a limit stopped the search), or the "
 	      "kinds of violation found, linking to the counterexamples; "
-	      "FAIL marks a check whose expect lines failed.</p>\n",
+	      "FAIL marks a check whose expect lines failed; "
+	      "<code>n/a</code> where the design does not run the file "
+	      "(not for its kernel, or the file uses what that kernel "
+	      "lacks).</p>\n",
 	      out);
 	err = put_table(out, r);
 	if (err)

@@ -114,6 +114,9 @@ int dmo__sc_lex_line(const char *line, int len, struct dmo_tok *toks, int *nr,
 		case ',':
 			push(toks, nr, DMO_TOK_COMMA, line + i, 1, start + 1);
 			break;
+		case '@':
+			push(toks, nr, DMO_TOK_AT, line + i, 1, start + 1);
+			break;
 		default:
 			*col = start + 1;
 			if (c >= 0x21 && c < 0x7f)

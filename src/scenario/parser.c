@@ -47,10 +47,26 @@ static const char *const op_names[DMO_OP_NR] = {
 	[DMO_OP_VFIO_CLOSE] = "vfio_close",
 	[DMO_OP_IOMMUFD_BIND] = "iommufd_bind",
 	[DMO_OP_IOMMUFD_UNBIND] = "iommufd_unbind",
+	[DMO_OP_OVERRIDE] = "override",
+	[DMO_OP_SYSFS_BIND] = "sysfs_bind",
+	[DMO_OP_PROBE] = "probe",
+	[DMO_OP_IOMMU_PROBE] = "iommu_probe",
+	[DMO_OP_ATTACH_DOMAIN] = "attach_domain",
+	[DMO_OP_DETACH_DOMAIN] = "detach_domain",
+	[DMO_OP_VFIO_STATUS] = "vfio_status",
+	[DMO_OP_VFIO_DEVICE_OPEN] = "vfio_device_open",
+	[DMO_OP_VFIO_DEVICE_CLOSE] = "vfio_device_close",
 };
 
 /* What each operation takes, in order. */
-enum arg_kind { ARG_NONE, ARG_DEV, ARG_DRV, ARG_GROUP, ARG_OWNER };
+enum arg_kind {
+	ARG_NONE,
+	ARG_DEV,
+	ARG_DRV,
+	ARG_GROUP,
+	ARG_OWNER,
+	ARG_OVERRIDE,	/* optional: a driver, or none */
+};
 
 static const enum arg_kind op_args[DMO_OP_NR][2] = {
 	[DMO_OP_BIND] = { ARG_DEV, ARG_DRV },
@@ -69,7 +85,37 @@ static const enum arg_kind op_args[DMO_OP_NR][2] = {
 	[DMO_OP_VFIO_CLOSE] = { ARG_GROUP, ARG_NONE },
 	[DMO_OP_IOMMUFD_BIND] = { ARG_DEV, ARG_OWNER },
 	[DMO_OP_IOMMUFD_UNBIND] = { ARG_DEV, ARG_NONE },
+	[DMO_OP_OVERRIDE] = { ARG_DEV, ARG_OVERRIDE },
+	[DMO_OP_SYSFS_BIND] = { ARG_DEV, ARG_DRV },
+	[DMO_OP_PROBE] = { ARG_DEV, ARG_NONE },
+	[DMO_OP_IOMMU_PROBE] = { ARG_DEV, ARG_NONE },
+	[DMO_OP_ATTACH_DOMAIN] = { ARG_DEV, ARG_NONE },
+	[DMO_OP_DETACH_DOMAIN] = { ARG_DEV, ARG_NONE },
+	[DMO_OP_VFIO_STATUS] = { ARG_GROUP, ARG_NONE },
+	[DMO_OP_VFIO_DEVICE_OPEN] = { ARG_DEV, ARG_NONE },
+	[DMO_OP_VFIO_DEVICE_CLOSE] = { ARG_DEV, ARG_NONE },
 };
+
+/*
+ * The operations that not every modelled kernel has, and the change that
+ * brought each (-1: every kernel has it).
+ */
+static int op_need(enum dmo_sc_op op)
+{
+	switch (op) {
+	case DMO_OP_CLAIM:
+	case DMO_OP_RELEASE:
+	case DMO_OP_OWNED:
+		return DMO_CHG_DMA_OWNER;
+	case DMO_OP_CLAIM_DEV:
+	case DMO_OP_RELEASE_DEV:
+	case DMO_OP_IOMMUFD_BIND:
+	case DMO_OP_IOMMUFD_UNBIND:
+		return DMO_CHG_DEVICE_OWNER;
+	default:
+		return -1;
+	}
+}
 
 static const char *const arg_names[] = {
 	[ARG_NONE] = "nothing",
@@ -77,6 +123,7 @@ static const char *const arg_names[] = {
 	[ARG_DRV] = "a driver",
 	[ARG_GROUP] = "a group number",
 	[ARG_OWNER] = "an owner name",
+	[ARG_OVERRIDE] = "a driver name or none",
 };
 
 /* Error names a register may be compared with (SCENARIO.md, plus two). */
@@ -85,7 +132,9 @@ static const struct {
 	int value;
 } err_names[] = {
 	{ "-EPERM", -EPERM },
+	{ "-ENOENT", -ENOENT },
 	{ "-ENXIO", -ENXIO },
+	{ "-EAGAIN", -EAGAIN },
 	{ "-ENOMEM", -ENOMEM },
 	{ "-EBUSY", -EBUSY },
 	{ "-EEXIST", -EEXIST },
@@ -208,6 +257,8 @@ static const char *tok_kind_text(enum dmo_tok_kind k)
 		return "'~'";
 	case DMO_TOK_COMMA:
 		return "','";
+	case DMO_TOK_AT:
+		return "'@'";
 	}
 	return "?";
 }
@@ -415,6 +466,8 @@ static int add_group(struct parser *p, const struct dmo_tok *t, int id)
 	g = &sc->groups[sc->nr_groups];
 	g->id = id;
 	g->nodefault = false;
+	g->emulated = false;
+	g->direct = false;
 	g->loc.line = p->line;
 	g->loc.col = t->col;
 	return sc->nr_groups++;
@@ -422,21 +475,35 @@ static int add_group(struct parser *p, const struct dmo_tok *t, int id)
 
 /* Declarations. */
 
+static int add_need(struct parser *p, enum dmo_change change,
+		    const struct dmo_tok *t, const char *what);
+
 static int parse_bus(struct parser *p)
 {
 	struct dmo_scenario *sc = p->sc;
 	struct dmo_tok *name = next(p);
 	struct dmo_sc_bus *b;
-	bool nodma = false;
+	enum dmo_bus_shape shape = DMO_BUS_COMMON;
+	struct dmo_tok *t;
 
 	if (name->kind != DMO_TOK_NAME)
 		return fail_expected(p, name, "a bus name");
 	if (find_bus(sc, name) >= 0)
 		return fail(p, name, "duplicate bus '%.*s'", name->len,
 			    name->s);
-	if (tok_eq(peek(p), "nodma")) {
+	t = peek(p);
+	if (tok_eq(t, "nodma") || tok_eq(t, "cdx") || tok_eq(t, "host1x")) {
 		next(p);
-		nodma = true;
+		shape = tok_eq(t, "nodma") ? DMO_BUS_NODMA :
+			tok_eq(t, "cdx")   ? DMO_BUS_CDX :
+					     DMO_BUS_HOST1X;
+		if (shape == DMO_BUS_CDX &&
+		    add_need(p, DMO_CHG_CDX_BUS, t, "bus shape 'cdx'"))
+			return p->ret;
+	} else if (t->kind == DMO_TOK_NAME) {
+		return fail(p, t,
+			    "unknown bus shape '%.*s' (nodma, cdx, host1x)",
+			    t->len, t->s);
 	}
 	if (expect_end(p))
 		return p->ret;
@@ -452,7 +519,8 @@ static int parse_bus(struct parser *p)
 	if (!b->name)
 		return fail_nomem(p);
 	sc->nr_buses++;
-	b->nodma = nodma;
+	b->nodma = shape == DMO_BUS_NODMA;
+	b->shape = shape;
 	b->loc.line = p->line;
 	b->loc.col = name->col;
 	return 0;
@@ -615,8 +683,9 @@ static int parse_device(struct parser *p)
 	struct dmo_scenario *sc = p->sc;
 	struct dmo_tok *name = next(p);
 	struct dmo_tok *bus, *t, *bound_tok = NULL, *absent_tok = NULL;
-	struct dmo_tok *group_tok = NULL, *match_tok = NULL;
-	struct dmo_sc_device dv = { .group = -1, .bound = -1 };
+	struct dmo_tok *group_tok = NULL, *match_tok = NULL, *ov_tok = NULL;
+	struct dmo_sc_device dv = { .group = -1, .bound = -1,
+				    .override = DMO_SC_OV_CLEAR };
 	struct dmo_sc_device *nd;
 	int match_cap = 0;
 	int group_id = -1;
@@ -656,6 +725,26 @@ static int parse_device(struct parser *p)
 			dv.bound = device_driver(p, bound_tok, name, dv.bus);
 			if (dv.bound < 0)
 				goto err;
+		} else if (tok_eq(t, "override")) {
+			if (ov_tok) {
+				fail(p, t, "duplicate option 'override'");
+				goto err;
+			}
+			ov_tok = next(p);
+			if (tok_eq(ov_tok, "none")) {
+				dv.override = DMO_SC_OV_NONE;
+			} else {
+				dv.override = device_driver(p, ov_tok, name,
+							    dv.bus);
+				if (dv.override < 0)
+					goto err;
+			}
+		} else if (tok_eq(t, "bridge")) {
+			if (dv.bridge) {
+				fail(p, t, "duplicate option 'bridge'");
+				goto err;
+			}
+			dv.bridge = true;
 		} else if (tok_eq(t, "absent")) {
 			if (absent_tok) {
 				fail(p, t, "duplicate option 'absent'");
@@ -693,7 +782,7 @@ static int parse_device(struct parser *p)
 			}
 		} else if (t->kind == DMO_TOK_NAME) {
 			fail(p, t,
-			     "unknown device option '%.*s' (group, bound, absent, match)",
+			     "unknown device option '%.*s' (group, bound, override, bridge, absent, match)",
 			     t->len, t->s);
 			goto err;
 		} else {
@@ -784,21 +873,35 @@ static int nodefault_after_bound(struct parser *p, int g,
 
 static int parse_group(struct parser *p)
 {
-	struct dmo_tok *t = next(p), *nd_tok = t;
+	struct dmo_tok *t = next(p), *f, *nd_tok = NULL;
 	int id, g;
-	bool nodefault = false;
+	bool nodefault = false, emulated = false, direct = false;
 
 	if (t->kind == DMO_TOK_END)
 		return fail_expected(p, t, "a group number");
 	id = parse_group_id(p, t);
 	if (id < 0)
 		return p->ret;
-	if (tok_eq(peek(p), "nodefault")) {
-		nd_tok = next(p);
-		nodefault = true;
+	while ((f = peek(p))->kind != DMO_TOK_END) {
+		bool *flag = tok_eq(f, "nodefault") ? &nodefault :
+			     tok_eq(f, "emulated")  ? &emulated :
+			     tok_eq(f, "direct")    ? &direct :
+						      NULL;
+
+		if (!flag && f->kind == DMO_TOK_NAME)
+			return fail(p, f,
+				    "unknown group option '%.*s' (nodefault, emulated, direct)",
+				    f->len, f->s);
+		if (!flag)
+			return fail_expected(p, f, "a group option");
+		if (*flag)
+			return fail(p, f, "duplicate option '%.*s'", f->len,
+				    f->s);
+		*flag = true;
+		if (flag == &nodefault)
+			nd_tok = f;
+		next(p);
 	}
-	if (expect_end(p))
-		return p->ret;
 	g = find_group(p->sc, id);
 	if (g >= 0) {
 		struct dmo_sc_group *gr = &p->sc->groups[g];
@@ -807,10 +910,15 @@ static int parse_group(struct parser *p)
 		 * A device line may have declared the group already; a
 		 * `group` line may still add what only it can say, once.
 		 */
-		if (!nodefault || gr->nodefault)
+		if ((!nodefault && !emulated && !direct) ||
+		    gr->nodefault || gr->emulated || gr->direct)
 			return fail(p, t,
 				    "duplicate group %d (declared at line %d)",
 				    id, gr->loc.line);
+		gr->emulated = emulated;
+		gr->direct = direct;
+		if (!nodefault)
+			return 0;
 		gr->nodefault = true;
 		return nodefault_after_bound(p, g, nd_tok);
 	}
@@ -818,6 +926,119 @@ static int parse_group(struct parser *p)
 	if (g < 0)
 		return p->ret;
 	p->sc->groups[g].nodefault = nodefault;
+	p->sc->groups[g].emulated = emulated;
+	p->sc->groups[g].direct = direct;
+	return 0;
+}
+
+/* "5.18, 5.19, ..., 6.17": the versions a message lists. */
+static void known_kernels(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < dmo_kernel_count() && n < len; i++) {
+		int k = snprintf(buf + n, len - n, "%s%s", i ? ", " : "",
+				 dmo_kernel_name(dmo_kernel_at(i)));
+
+		if (k < 0)
+			break;
+		n += (size_t)k;
+	}
+}
+
+/* A modelled version named by @t, or NULL (reported). */
+static const struct dmo_kernel *kernel_tok(struct parser *p,
+					   const struct dmo_tok *t, int len,
+					   int col)
+{
+	const struct dmo_kernel *k = NULL;
+	char buf[32], known[256];
+
+	if (len > 0 && (size_t)len < sizeof(buf)) {
+		memcpy(buf, t->s + (col - t->col), (size_t)len);
+		buf[len] = '\0';
+		k = dmo_kernel_find(buf);
+	}
+	if (!k) {
+		known_kernels(known, sizeof(known));
+		fail_at(p, p->line, col,
+			"unknown kernel version '%.*s' (known: %s)", len,
+			t->s + (col - t->col), known);
+	}
+	return k;
+}
+
+static int parse_kernel(struct parser *p)
+{
+	struct dmo_tok *t = next(p);
+	const struct dmo_kernel *k;
+
+	if (p->sc->kernel)
+		return fail(p, &p->toks[0],
+			    "duplicate 'kernel' line (the first is at line %d)",
+			    p->sc->kernel_loc.line);
+	if (t->kind != DMO_TOK_NAME)
+		return fail_expected(p, t, "a kernel version");
+	k = kernel_tok(p, t, t->len, t->col);
+	if (!k)
+		return p->ret;
+	if (expect_end(p))
+		return p->ret;
+	p->sc->kernel = k;
+	p->sc->kernel_loc.line = p->line;
+	p->sc->kernel_loc.col = t->col;
+	return 0;
+}
+
+static int parse_config(struct parser *p)
+{
+	struct dmo_tok *t = next(p);
+	char buf[64];
+	int c = -1;
+
+	if (t->kind != DMO_TOK_NAME)
+		return fail_expected(p, t, "a kernel configuration option");
+	if ((size_t)t->len < sizeof(buf)) {
+		memcpy(buf, t->s, (size_t)t->len);
+		buf[t->len] = '\0';
+		c = dmo_config_parse(buf);
+	}
+	if (c < 0)
+		return fail(p, t,
+			    "unknown kernel configuration option '%.*s' (DEBUG_TEST_DRIVER_REMOVE)",
+			    t->len, t->s);
+	if (p->sc->config & (1u << c))
+		return fail(p, t, "duplicate 'config %s'", dmo_config_name(c));
+	if (expect_end(p))
+		return p->ret;
+	p->sc->config |= 1u << c;
+	return 0;
+}
+
+/*
+ * Records that what @t starts needs @change: a run at a version without it
+ * is refused, naming this place (dmo_scenario_applies()).
+ */
+static int add_need(struct parser *p, enum dmo_change change,
+		    const struct dmo_tok *t, const char *what)
+{
+	struct dmo_scenario *sc = p->sc;
+	struct dmo_sc_need *n;
+
+	for (int i = 0; i < sc->nr_needs; i++)
+		if (sc->needs[i].change == change &&
+		    strcmp(sc->needs[i].what, what) == 0)
+			return 0;
+	n = realloc(sc->needs, (size_t)(sc->nr_needs + 1) * sizeof(*n));
+	if (!n)
+		return fail_nomem(p);
+	sc->needs = n;
+	n = &sc->needs[sc->nr_needs++];
+	n->change = change;
+	snprintf(n->what, sizeof(n->what), "%s", what);
+	n->loc.line = p->line;
+	n->loc.col = t->col;
 	return 0;
 }
 
@@ -921,9 +1142,14 @@ static int parse_operand(struct parser *p, enum dmo_sc_op op,
 			 enum arg_kind kind, struct dmo_sc_stmt *st)
 {
 	struct dmo_scenario *sc = p->sc;
-	struct dmo_tok *t = next(p);
+	struct dmo_tok *t;
 	int i;
 
+	if (kind == ARG_OVERRIDE && peek(p)->kind == DMO_TOK_END) {
+		st->drv = DMO_SC_OV_CLEAR;
+		return 0;
+	}
+	t = next(p);
 	if (t->kind == DMO_TOK_END)
 		return fail(p, t, "'%s' needs %s", op_names[op],
 			    arg_names[kind]);
@@ -973,6 +1199,16 @@ static int parse_operand(struct parser *p, enum dmo_sc_op op,
 				    t->len, t->s);
 		st->owner = intern_owner(p, t);
 		return st->owner < 0 ? p->ret : 0;
+	case ARG_OVERRIDE:
+		if (tok_eq(t, "none")) {
+			st->drv = DMO_SC_OV_NONE;
+			return 0;
+		}
+		st->drv = find_driver(sc, t);
+		if (st->drv >= 0)
+			return 0;
+		return fail(p, t, "undeclared driver '%.*s' (or none)", t->len,
+			    t->s);
 	case ARG_NONE:
 		break;
 	}
@@ -1013,6 +1249,13 @@ static int parse_stmt(struct parser *p)
 		return fail(p, optok, "unknown operation '%.*s'", optok->len,
 			    optok->s);
 	st.op = (enum dmo_sc_op)op;
+	if (op_need(st.op) >= 0) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "'%s'", op_names[op]);
+		if (add_need(p, (enum dmo_change)op_need(st.op), optok, what))
+			return p->ret;
+	}
 	for (int a = 0; a < 2 && op_args[op][a] != ARG_NONE; a++)
 		if (parse_operand(p, st.op, op_args[op][a], &st))
 			return p->ret;
@@ -1354,6 +1597,72 @@ static int parse_condition(struct parser *p, enum dmo_sc_quant q)
 	return 0;
 }
 
+/*
+ * The versions after '@': V, V..W, V.. or ..W (one NAME token, since '.'
+ * is a name character), each V a modelled version.
+ */
+static int parse_expect_kernels(struct parser *p, struct dmo_sc_expect *e)
+{
+	const struct dmo_tok *t = next(p);
+	const char *dots;
+	int lo_len, hi_col;
+
+	if (t->kind != DMO_TOK_NAME)
+		return fail_expected(p, t,
+				     "kernel versions after '@' (V, V..W, V.. or ..W)");
+	dots = NULL;
+	for (int i = 0; i + 1 < t->len; i++) {
+		if (t->s[i] == '.' && t->s[i + 1] == '.') {
+			dots = t->s + i;
+			break;
+		}
+	}
+	lo_len = dots ? (int)(dots - t->s) : t->len;
+	if (lo_len > 0) {
+		e->kmin = kernel_tok(p, t, lo_len, t->col);
+		if (!e->kmin)
+			return p->ret;
+	}
+	if (!dots) {
+		e->kmax = e->kmin;
+		goto check;
+	}
+	hi_col = t->col + lo_len + 2;
+	if (hi_col < t->col + t->len) {
+		e->kmax = kernel_tok(p, t, t->col + t->len - hi_col, hi_col);
+		if (!e->kmax)
+			return p->ret;
+	} else if (!e->kmin) {
+		return fail(p, t, "expected a kernel version around '..'");
+	}
+check:
+	if (e->kmin && e->kmax && dmo_kernel_cmp(e->kmin, e->kmax) > 0)
+		return fail(p, t, "kernel versions out of order: %s is newer than %s",
+			    dmo_kernel_name(e->kmin), dmo_kernel_name(e->kmax));
+	if (e->policy >= 0) {
+		const struct dmo_kernel *lo = e->kmin ? e->kmin :
+						dmo_kernel_at(0);
+		const struct dmo_kernel *hi = e->kmax ? e->kmax :
+						dmo_kernel_newest();
+		bool any = false;
+
+		for (int i = 0; i < dmo_kernel_count(); i++) {
+			const struct dmo_kernel *k = dmo_kernel_at(i);
+
+			if (dmo_kernel_cmp(k, lo) >= 0 &&
+			    dmo_kernel_cmp(k, hi) <= 0 &&
+			    dmo_policy_applies(e->policy, k))
+				any = true;
+		}
+		if (!any)
+			return fail(p, t,
+				    "policy %s runs at none of these kernel versions (%s)",
+				    dmo_policy_name(e->policy),
+				    dmo_policy_rule(e->policy));
+	}
+	return 0;
+}
+
 static int parse_expect(struct parser *p)
 {
 	struct dmo_scenario *sc = p->sc;
@@ -1365,12 +1674,12 @@ static int parse_expect(struct parser *p)
 
 	e.loc.line = p->line;
 	e.loc.col = p->toks[0].col;
-	if (t->kind != DMO_TOK_NAME)
+	if (t->kind != DMO_TOK_NAME && t->kind != DMO_TOK_AT)
 		return fail_expected(p, t,
 				     "a policy or a result (ok, Always, Sometimes, Never, violation)");
-	if (!tok_eq(t, "ok") && !tok_eq(t, "Always") &&
-	    !tok_eq(t, "Sometimes") && !tok_eq(t, "Never") &&
-	    !tok_eq(t, "violation")) {
+	if (t->kind == DMO_TOK_NAME && !tok_eq(t, "ok") &&
+	    !tok_eq(t, "Always") && !tok_eq(t, "Sometimes") &&
+	    !tok_eq(t, "Never") && !tok_eq(t, "violation")) {
 		v = -1;
 		if ((size_t)t->len < sizeof(buf)) {
 			memcpy(buf, t->s, (size_t)t->len);
@@ -1381,6 +1690,11 @@ static int parse_expect(struct parser *p)
 			return fail(p, t, "unknown policy '%.*s'", t->len,
 				    t->s);
 		e.policy = v;
+		t = next(p);
+	}
+	if (t->kind == DMO_TOK_AT) {
+		if (parse_expect_kernels(p, &e))
+			return p->ret;
 		t = next(p);
 	}
 	if (tok_eq(t, "ok")) {
@@ -1435,7 +1749,8 @@ static bool is_decl_word(const struct dmo_tok *t)
 {
 	return tok_eq(t, "bus") || tok_eq(t, "driver") ||
 	       tok_eq(t, "device") || tok_eq(t, "group") ||
-	       tok_eq(t, "policy");
+	       tok_eq(t, "policy") || tok_eq(t, "kernel") ||
+	       tok_eq(t, "config");
 }
 
 /* The first word of a line that cannot appear inside a thread. */
@@ -1532,6 +1847,10 @@ static int parse_line(struct parser *p)
 			return parse_device(p);
 		if (tok_eq(t, "group"))
 			return parse_group(p);
+		if (tok_eq(t, "kernel"))
+			return parse_kernel(p);
+		if (tok_eq(t, "config"))
+			return parse_config(p);
 		return parse_policy(p);
 	}
 	if (tok_eq(t, "thread")) {
@@ -1792,6 +2111,7 @@ void dmo_scenario_free(struct dmo_scenario *sc)
 	free(sc->threads);
 	free_cond(sc->cond);
 	free(sc->expects);
+	free(sc->needs);
 	free(sc->description);
 	free(sc->name);
 	free(sc->path);

@@ -31,6 +31,8 @@ const char *dmo__sc_errno_name(long v)
 		return "-EPERM";
 	case ENOENT:
 		return "-ENOENT";
+	case EAGAIN:
+		return "-EAGAIN";
 	case ENXIO:
 		return "-ENXIO";
 	case ENOMEM:
@@ -221,9 +223,10 @@ void dmo__sc_print_judged(FILE *out, const struct dmo__sc_outcome *o,
 
 static void report_summary(FILE *out, const struct dmo__sc_outcome *o)
 {
-	fprintf(out, "%s %s %s executions=%" PRIu64 " states=%zu",
+	fprintf(out, "%s %s %s kernel=%s executions=%" PRIu64 " states=%zu",
 		result_names[o->result], o->sc->name,
-		dmo_policy_name(o->policy), o->executions, o->nr_states);
+		dmo_policy_name(o->policy), dmo_kernel_name(o->kernel),
+		o->executions, o->nr_states);
 	if (o->cut_short)
 		fprintf(out, " cut=%" PRIu64, o->cut_short);
 	if (o->observation)
@@ -281,7 +284,8 @@ void dmo__sc_report_text(FILE *out, const struct dmo__sc_outcome *o,
 		report_summary(out, o);
 		return;
 	}
-	fprintf(out, "Test %s (policy %s)\n", o->sc->name, pol);
+	fprintf(out, "Test %s (policy %s, kernel %s)\n", o->sc->name, pol,
+		dmo_kernel_name(o->kernel));
 	if (o->sc->description)
 		fprintf(out, "\"%s\"\n", o->sc->description);
 	fprintf(out, "States %zu\n", o->nr_states);
@@ -306,7 +310,8 @@ void dmo__sc_report_text(FILE *out, const struct dmo__sc_outcome *o,
 		dmo__sc_shell_word(out, argv0);
 		fputs(" replay ", out);
 		dmo__sc_shell_word(out, o->sc->path);
-		fprintf(out, " --policy %s --schedule ", pol);
+		fprintf(out, " --policy %s --kernel %s --schedule ", pol,
+			dmo_kernel_name(o->kernel));
 		dmo__sc_shell_word(out, v->schedule);
 		/* Replay then says whether it still shows what it did. */
 		fprintf(out, " --violation %s\n", dmo_viol_kind_name(v->kind));
@@ -403,8 +408,9 @@ void dmo__sc_report_json(FILE *out, const struct dmo__sc_outcome *o)
 {
 	fputs("{\"test\":", out);
 	json_string(out, o->sc->name);
-	fprintf(out, ",\"policy\":\"%s\",\"result\":\"%s\"",
-		dmo_policy_name(o->policy), result_names[o->result]);
+	fprintf(out, ",\"policy\":\"%s\",\"kernel\":\"%s\",\"result\":\"%s\"",
+		dmo_policy_name(o->policy), dmo_kernel_name(o->kernel),
+		result_names[o->result]);
 	fprintf(out, ",\"executions\":%" PRIu64 ",\"states\":%zu",
 		o->executions, o->nr_states);
 	fprintf(out, ",\"cut\":%" PRIu64, o->cut_short);
@@ -454,8 +460,8 @@ void dmo__sc_report_run(FILE *out, const struct dmo__sc_outcome *o,
 			uint64_t iterations, uint64_t seed, size_t unlisted,
 			const char *skipped)
 {
-	fprintf(out, "Run %s (policy %s)\n", o->sc->name,
-		dmo_policy_name(o->policy));
+	fprintf(out, "Run %s (policy %s, kernel %s)\n", o->sc->name,
+		dmo_policy_name(o->policy), dmo_kernel_name(o->kernel));
 	if (o->sc->description)
 		fprintf(out, "\"%s\"\n", o->sc->description);
 	fprintf(out, "Seed %" PRIu64 "\n", seed);
@@ -474,10 +480,10 @@ void dmo__sc_report_run(FILE *out, const struct dmo__sc_outcome *o,
 			dmo_viol_kind_name(v->kind), v->message, v->count);
 	}
 	dmo__sc_report_verdicts(out, o, "");
-	fprintf(out, "%s %s %s runs=%" PRIu64 " states=%zu unlisted=%zu",
+	fprintf(out, "%s %s %s kernel=%s runs=%" PRIu64 " states=%zu unlisted=%zu",
 		run_names[o->result], o->sc->name,
-		dmo_policy_name(o->policy), iterations, o->nr_states,
-		unlisted);
+		dmo_policy_name(o->policy), dmo_kernel_name(o->kernel),
+		iterations, o->nr_states, unlisted);
 	if (o->kinds) {
 		fputs(" violation=", out);
 		dmo__sc_print_kinds(out, o->kinds);

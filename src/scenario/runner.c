@@ -77,6 +77,7 @@ struct sc_thread_arg {
 struct sc_ctx {
 	const struct dmo_scenario *sc;	/* immutable after set-up */
 	enum dmo_policy policy;		/* immutable after set-up */
+	const struct dmo_kernel *kernel;	/* immutable after set-up */
 	enum sc_mode mode;		/* set between explorer calls */
 
 	struct dmo_sync *s;		/* run */
@@ -88,6 +89,7 @@ struct sc_ctx {
 	struct dmo_group **groups;	/* run */
 	struct dmo_device **devices;	/* run */
 	const void **owners;		/* run */
+	const void *ov_none;		/* run: the override "none" */
 	bool *registered;		/* immutable after set-up */
 	bool *present;			/* immutable after set-up */
 	struct dmo_thread **th;		/* run */
@@ -300,6 +302,15 @@ static int sc_viol_add(struct sc_viol_list *l, enum dmo_viol_kind kind,
 
 /* Building and running the world. */
 
+/* The token an override of the scenario stores (NULL: cleared). */
+static const void *sc_override(struct sc_ctx *c, int which)
+{
+	if (which == DMO_SC_OV_CLEAR)
+		return NULL;
+	return which == DMO_SC_OV_NONE ? c->ov_none :
+	       dmo_override_get(c->w, c->sc->drivers[which].name);
+}
+
 static int sc_exec(struct sc_ctx *c, const struct dmo_sc_stmt *st)
 {
 	struct dmo_world *w = c->w;
@@ -343,6 +354,25 @@ static int sc_exec(struct sc_ctx *c, const struct dmo_sc_stmt *st)
 		return dmo_iommufd_bind(w, dev, owner);
 	case DMO_OP_IOMMUFD_UNBIND:
 		return dmo_iommufd_unbind(w, dev);
+	case DMO_OP_OVERRIDE:
+		return dmo_device_set_override(w, dev, sc_override(c, st->drv));
+	case DMO_OP_SYSFS_BIND:
+		return dmo_device_sysfs_bind(w, dev, drv);
+	case DMO_OP_PROBE:
+		return dmo_device_drivers_probe(w, dev);
+	case DMO_OP_IOMMU_PROBE:
+		return dmo_device_iommu_probe(w, dev);
+	case DMO_OP_ATTACH_DOMAIN:
+		return dmo_attach_device(w, dev);
+	case DMO_OP_DETACH_DOMAIN:
+		dmo_detach_device(w, dev);
+		return 0;
+	case DMO_OP_VFIO_STATUS:
+		return dmo_vfio_group_status(w, g);
+	case DMO_OP_VFIO_DEVICE_OPEN:
+		return dmo_vfio_device_open(w, dev);
+	case DMO_OP_VFIO_DEVICE_CLOSE:
+		return dmo_vfio_device_close(w, dev);
 	case DMO_OP_NR:
 		break;
 	}
@@ -372,8 +402,8 @@ static int sc_build(struct sc_ctx *c)
 	struct dmo_world *w = c->w;
 
 	for (int i = 0; i < sc->nr_buses; i++) {
-		c->buses[i] = dmo_bus_add(w, sc->buses[i].name,
-					  !sc->buses[i].nodma);
+		c->buses[i] = dmo_bus_add_shape(w, sc->buses[i].name,
+						sc->buses[i].shape);
 		if (!c->buses[i])
 			return -ENOMEM;
 	}
@@ -391,6 +421,10 @@ static int sc_build(struct sc_ctx *c)
 			return -ENOMEM;
 		if (sc->groups[i].nodefault)
 			dmo_group_set_nodefault(c->groups[i]);
+		if (sc->groups[i].emulated)
+			dmo_group_set_emulated(c->groups[i]);
+		if (sc->groups[i].direct)
+			dmo_group_set_direct(c->groups[i]);
 	}
 	for (int i = 0; i < sc->nr_devices; i++) {
 		const struct dmo_sc_device *d = &sc->devices[i];
@@ -400,6 +434,8 @@ static int sc_build(struct sc_ctx *c)
 					       c->groups[d->group] : NULL);
 		if (!c->devices[i])
 			return -ENOMEM;
+		if (d->bridge)
+			dmo_device_set_bridge(c->devices[i]);
 		for (int m = 0; m < d->nr_match; m++) {
 			int err = dmo_device_add_match(c->devices[i],
 						       c->drivers[d->match[m]]);
@@ -410,7 +446,18 @@ static int sc_build(struct sc_ctx *c)
 	}
 	for (int i = 0; i < sc->nr_owners; i++)
 		c->owners[i] = dmo_owner_get(w, sc->owners[i]);
-	return 0;
+	c->ov_none = dmo_override_get(w, "none");
+	return c->ov_none ? 0 : -ENOMEM;
+}
+
+/* The kernel version and configuration of the run; 0 or -EINVAL. */
+static int sc_configure(struct sc_ctx *c)
+{
+	int err = dmo_world_set_kernel(c->w, c->kernel);
+
+	for (int i = 0; !err && i < DMO_CONFIG_NR; i++)
+		err = dmo_world_set_config(c->w, i, c->sc->config & (1u << i));
+	return err;
 }
 
 static void sc_run(struct dmo_sync *s, void *arg)
@@ -431,7 +478,9 @@ static void sc_run(struct dmo_sync *s, void *arg)
 		c->setup_err = -ENOMEM;
 		return;
 	}
-	err = sc_build(c);
+	err = sc_configure(c);
+	if (!err)
+		err = sc_build(c);
 	if (!err)
 		err = dmo_world_start(c->w, c->registered, c->present);
 	if (err) {
@@ -441,15 +490,24 @@ static void sc_run(struct dmo_sync *s, void *arg)
 	c->started = true;
 
 	/*
-	 * Initial bindings go through the normal probe path, one after the
-	 * other in declaration order; a bind that fails (probe=fail) simply
+	 * Overrides are set first, then the initial bindings go through the
+	 * normal probe path (device_driver_attach(), no override written),
+	 * one after the other in declaration order; a bind that fails simply
 	 * leaves the device unbound, as it would on a booting machine.
 	 */
+	for (int i = 0; i < sc->nr_devices; i++) {
+		int ov = sc->devices[i].override;
+
+		if (ov != DMO_SC_OV_CLEAR)
+			dmo_device_set_override(c->w, c->devices[i],
+						sc_override(c, ov));
+	}
 	for (int i = 0; i < sc->nr_devices; i++) {
 		int drv = sc->devices[i].bound;
 
 		if (drv >= 0)
-			dmo_device_bind(c->w, c->devices[i], c->drivers[drv]);
+			dmo_device_driver_attach(c->w, c->devices[i],
+						 c->drivers[drv]);
 	}
 
 	for (; nr_started < sc->nr_threads; nr_started++) {
@@ -723,6 +781,7 @@ static int sc_ctx_init(struct sc_ctx *c, const struct dmo_scenario *sc,
 	memset(c, 0, sizeof(*c));
 	c->sc = sc;
 	c->policy = policy;
+	c->kernel = dmo_scenario_policy_kernel(sc, policy);
 	c->mode = mode;
 	c->buses = sc_calloc(sc->nr_buses, sizeof(*c->buses));
 	c->drivers = sc_calloc(sc->nr_drivers, sizeof(*c->drivers));
@@ -797,13 +856,6 @@ struct sc_seen {
 	const char *cut;	/* partial: why the rest is unknown */
 	const char *found;	/* who found the kinds: "" or " by the explorer" */
 };
-
-/* Whether an expect line speaks of runs under this policy. */
-static bool sc_expect_applies(const struct sc_ctx *c,
-			      const struct dmo_sc_expect *e)
-{
-	return e->policy < 0 || e->policy == (int)c->policy;
-}
 
 static void sc_kinds_text(char *buf, size_t len, unsigned int kinds)
 {
@@ -984,6 +1036,17 @@ static void sc_verdict_default(struct dmo__sc_verdict *v,
 	sc_held_so_far(v, s, "no violation");
 }
 
+/* Whether an expect line speaks of this run: its policy and its kernel. */
+static bool sc_expect_for_run(const struct sc_ctx *c,
+			      const struct dmo_sc_expect *e)
+{
+	if (e->policy >= 0 && e->policy != (int)c->policy)
+		return false;
+	if (e->kmin && dmo_kernel_cmp(c->kernel, e->kmin) < 0)
+		return false;
+	return !e->kmax || dmo_kernel_cmp(c->kernel, e->kmax) <= 0;
+}
+
 /*
  * Judges every applicable expect line of the scenario, then the rule that
  * every kind found is named, into o->verdicts (a new array; freed by the
@@ -1003,7 +1066,7 @@ static int sc_judge_all(const struct sc_ctx *c, const struct sc_seen *s,
 	for (int i = 0; i < sc->nr_expects; i++) {
 		const struct dmo_sc_expect *e = &sc->expects[i];
 
-		if (!sc_expect_applies(c, e))
+		if (!sc_expect_for_run(c, e))
 			continue;
 		if (e->result == DMO_RES_VIOLATION)
 			named |= 1u << e->kind;
@@ -1087,6 +1150,7 @@ static int sc_outcome(struct dmo__sc_outcome *o, const struct sc_ctx *c)
 	memset(o, 0, sizeof(*o));
 	o->sc = c->sc;
 	o->policy = c->policy;
+	o->kernel = c->kernel;
 	o->executions = c->complete;
 	o->states = sc_set_sorted(&c->states);
 	if (!o->states)
@@ -1149,6 +1213,16 @@ static int sc_keep(void *arg, const char *schedule,
 int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
 		       const struct dmo_check_opts *opts, FILE *out)
 {
+	return dmo_scenario_check_at(sc, policy,
+				     dmo_scenario_policy_kernel(sc, policy),
+				     opts, out);
+}
+
+int dmo_scenario_check_at(const struct dmo_scenario *sc,
+			  enum dmo_policy policy,
+			  const struct dmo_kernel *kernel,
+			  const struct dmo_check_opts *opts, FILE *out)
+{
 	static const struct dmo_check_opts defaults;
 	struct dmo_explore_result r = { .on_violation = sc_on_violation };
 	struct dmo__sc_outcome o;
@@ -1160,9 +1234,12 @@ int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
 
 	if (!opts)
 		opts = &defaults;
+	if (dmo_scenario_applies(sc, policy, kernel, NULL, 0))
+		return -EINVAL;
 	err = sc_ctx_init(&c, sc, policy, SC_EXPLORE);
 	if (err)
 		return err;
+	c.kernel = kernel;
 	r.arg = &c;
 	t0 = sc_now();
 	err = dmo_explore(&sc_program, &c, &opts->explore, &r);
@@ -1279,14 +1356,28 @@ int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
 			const char *schedule, int kind, FILE *out, char *err,
 			size_t errlen)
 {
+	return dmo_scenario_replay_at(sc, policy,
+				      dmo_scenario_policy_kernel(sc, policy),
+				      schedule, kind, out, err, errlen);
+}
+
+int dmo_scenario_replay_at(const struct dmo_scenario *sc,
+			   enum dmo_policy policy,
+			   const struct dmo_kernel *kernel,
+			   const char *schedule, int kind, FILE *out,
+			   char *err, size_t errlen)
+{
 	struct sc_ctx c;
 	char *trace = NULL;
 	size_t trace_len = 0;
 	int ret;
 
+	if (dmo_scenario_applies(sc, policy, kernel, err, errlen))
+		return -EINVAL;
 	ret = sc_ctx_init(&c, sc, policy, SC_REPLAY);
 	if (ret)
 		return ret;
+	c.kernel = kernel;
 	/*
 	 * Whether a schedule fits is known only once it has run out: the
 	 * trace waits in memory so that a bad schedule prints nothing but
@@ -1304,8 +1395,8 @@ int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
 	if (!ret)
 		ret = c.failed;
 	if (!ret) {
-		fprintf(out, "Replay %s (policy %s)\n", sc->name,
-			dmo_policy_name(policy));
+		fprintf(out, "Replay %s (policy %s, kernel %s)\n", sc->name,
+			dmo_policy_name(policy), dmo_kernel_name(kernel));
 		fprintf(out, "Schedule: %s\n", schedule);
 		fprintf(out, "Trace:\n");
 		fwrite(trace, 1, trace_len, out);
@@ -1313,8 +1404,9 @@ int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
 	free(trace);
 	if (ret == -EINVAL) {
 		snprintf(err, errlen,
-			 "schedule '%s' does not fit %s under policy %s",
-			 schedule, sc->name, dmo_policy_name(policy));
+			 "schedule '%s' does not fit %s under policy %s at kernel %s",
+			 schedule, sc->name, dmo_policy_name(policy),
+			 dmo_kernel_name(kernel));
 		goto out_free;
 	}
 	if (ret) {
@@ -1340,8 +1432,9 @@ int dmo_scenario_replay(const struct dmo_scenario *sc, enum dmo_policy policy,
 	ret = sc_replay_verdict(&c, kind, out);
 	if (ret < 0)
 		goto out_free;
-	fprintf(out, "%s %s %s%s", c.viols.nr ? "violation" : "ok", sc->name,
-		dmo_policy_name(policy), c.viols.nr ? " violation=" : "");
+	fprintf(out, "%s %s %s kernel=%s%s", c.viols.nr ? "violation" : "ok",
+		sc->name, dmo_policy_name(policy), dmo_kernel_name(kernel),
+		c.viols.nr ? " violation=" : "");
 	if (c.viols.nr)
 		dmo__sc_print_kinds(out, c.viols.kinds);
 	fprintf(out, "\n");
@@ -1352,18 +1445,24 @@ out_free:
 }
 
 int dmo_scenario_replay_svg(const struct dmo_scenario *sc,
-			    enum dmo_policy policy, const char *schedule,
-			    const char *argv0, FILE *out, char *err,
-			    size_t errlen)
+			    enum dmo_policy policy,
+			    const struct dmo_kernel *kernel,
+			    const char *schedule, const char *argv0, FILE *out,
+			    char *err, size_t errlen)
 {
 	struct dmo__sc_steps steps = { 0 };
 	const struct dmo__sc_viol **feat = NULL;
 	struct sc_ctx c;
 	int ret;
 
+	if (!kernel)
+		kernel = dmo_scenario_policy_kernel(sc, policy);
+	if (dmo_scenario_applies(sc, policy, kernel, err, errlen))
+		return -EINVAL;
 	ret = sc_ctx_init(&c, sc, policy, SC_REPLAY);
 	if (ret)
 		return ret;
+	c.kernel = kernel;
 	c.steps = &steps;
 	ret = dmo_explore_replay(&sc_program, &c, schedule, sc_keep_step,
 				 sc_on_violation, &c);
@@ -1372,8 +1471,9 @@ int dmo_scenario_replay_svg(const struct dmo_scenario *sc,
 		ret = c.failed;
 	if (ret == -EINVAL) {
 		snprintf(err, errlen,
-			 "schedule '%s' does not fit %s under policy %s",
-			 schedule, sc->name, dmo_policy_name(policy));
+			 "schedule '%s' does not fit %s under policy %s at kernel %s",
+			 schedule, sc->name, dmo_policy_name(policy),
+			 dmo_kernel_name(kernel));
 		goto out_free;
 	}
 	feat = calloc(c.viols.nr + 1, sizeof(*feat));
@@ -1381,8 +1481,9 @@ int dmo_scenario_replay_svg(const struct dmo_scenario *sc,
 		ret = -ENOMEM;
 	if (!ret) {
 		struct dmo__sc_pic pic = {
-			.sc = sc, .policy = policy, .schedule = schedule,
-			.argv0 = argv0, .steps = &steps, .viols = feat,
+			.sc = sc, .policy = policy, .kernel = kernel,
+			.schedule = schedule, .argv0 = argv0, .steps = &steps,
+			.viols = feat,
 			.nr_viols = c.viols.nr, .known = c.viols.v,
 			.nr_known = c.viols.nr, .standalone = true,
 		};
@@ -1439,6 +1540,16 @@ int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
 		     uint64_t iterations, uint64_t seed,
 		     const struct dmo_explore_opts *explore, FILE *out)
 {
+	return dmo_scenario_run_at(sc, policy,
+				   dmo_scenario_policy_kernel(sc, policy),
+				   iterations, seed, explore, out);
+}
+
+int dmo_scenario_run_at(const struct dmo_scenario *sc, enum dmo_policy policy,
+			const struct dmo_kernel *kernel, uint64_t iterations,
+			uint64_t seed, const struct dmo_explore_opts *explore,
+			FILE *out)
+{
 	struct dmo_explore_result r = { .on_violation = sc_on_violation };
 	const unsigned int unsafe = 1u << DMO_VIOL_UAF |
 				    1u << DMO_VIOL_DEADLOCK;
@@ -1451,12 +1562,16 @@ int dmo_scenario_run(const struct dmo_scenario *sc, enum dmo_policy policy,
 	double t0 = sc_now();
 	int err;
 
+	if (dmo_scenario_applies(sc, policy, kernel, NULL, 0))
+		return -EINVAL;
 	err = sc_ctx_init(&ex, sc, policy, SC_EXPLORE);
 	if (err)
 		return err;
+	ex.kernel = kernel;
 	err = sc_ctx_init(&real, sc, policy, SC_REAL);
 	if (err)
 		goto out_free_ex;
+	real.kernel = kernel;
 	real.listed = &ex.states;
 	r.arg = &ex;
 	err = dmo_explore(&sc_program, &ex, explore, &r);

@@ -30,6 +30,7 @@ struct dmo_loc {
 struct dmo_sc_bus {
 	char *name;
 	bool nodma;
+	enum dmo_bus_shape shape;
 	struct dmo_loc loc;
 };
 
@@ -45,6 +46,8 @@ struct dmo_sc_driver {
 struct dmo_sc_group {
 	int id;
 	bool nodefault;
+	bool emulated;
+	bool direct;
 	struct dmo_loc loc;
 };
 
@@ -53,7 +56,9 @@ struct dmo_sc_device {
 	int bus;		/* index into buses */
 	int group;		/* index into groups, -1: none */
 	int bound;		/* index into drivers, -1: none */
+	int override;		/* index into drivers, or DMO_SC_OV_* */
 	bool absent;
+	bool bridge;
 	int *match;		/* indexes into drivers */
 	int nr_match;
 	struct dmo_loc loc;
@@ -76,8 +81,21 @@ enum dmo_sc_op {
 	DMO_OP_VFIO_CLOSE,	/* group */
 	DMO_OP_IOMMUFD_BIND,	/* dev, owner (the context) */
 	DMO_OP_IOMMUFD_UNBIND,	/* dev */
+	DMO_OP_OVERRIDE,	/* dev, drv (or DMO_SC_OV_*) */
+	DMO_OP_SYSFS_BIND,	/* dev, drv */
+	DMO_OP_PROBE,		/* dev */
+	DMO_OP_IOMMU_PROBE,	/* dev */
+	DMO_OP_ATTACH_DOMAIN,	/* dev */
+	DMO_OP_DETACH_DOMAIN,	/* dev */
+	DMO_OP_VFIO_STATUS,	/* group */
+	DMO_OP_VFIO_DEVICE_OPEN,	/* dev */
+	DMO_OP_VFIO_DEVICE_CLOSE,	/* dev */
 	DMO_OP_NR
 };
+
+/* An override that names no declared driver: none set, or "none". */
+#define DMO_SC_OV_CLEAR (-2)
+#define DMO_SC_OV_NONE (-3)
 
 struct dmo_sc_stmt {
 	enum dmo_sc_op op;
@@ -140,8 +158,22 @@ enum dmo_sc_result {
 
 struct dmo_sc_expect {
 	int policy;			/* -1: every policy */
+	/* The versions it applies to, oldest and newest; NULL: unbounded. */
+	const struct dmo_kernel *kmin;
+	const struct dmo_kernel *kmax;
 	enum dmo_sc_result result;
 	enum dmo_viol_kind kind;	/* DMO_RES_VIOLATION */
+	struct dmo_loc loc;
+};
+
+/*
+ * Something a file uses that not every kernel has: an operation, a bus
+ * shape.  A run at a version without the change is refused, naming the
+ * place.
+ */
+struct dmo_sc_need {
+	enum dmo_change change;
+	char what[32];		/* "'claim_dev'", "bus shape 'cdx'" */
 	struct dmo_loc loc;
 };
 
@@ -150,6 +182,11 @@ struct dmo_scenario {
 	char *name;		/* `test NAME`, else the file's base name */
 	char *description;	/* the quoted line, or NULL */
 	int policy;		/* `policy P`, -1: none */
+	const struct dmo_kernel *kernel;	/* `kernel V`, NULL: none */
+	struct dmo_loc kernel_loc;
+	unsigned int config;	/* `config NAME` lines: bit per dmo_config */
+	struct dmo_sc_need *needs;
+	int nr_needs;
 
 	struct dmo_sc_bus *buses;
 	int nr_buses;
@@ -222,6 +259,7 @@ enum dmo_tok_kind {
 	DMO_TOK_OR,		/* the two characters backslash, slash */
 	DMO_TOK_NOT,		/* ~ */
 	DMO_TOK_COMMA,
+	DMO_TOK_AT,		/* @, before the kernel versions of an expect */
 };
 
 struct dmo_tok {
@@ -280,6 +318,7 @@ struct dmo__sc_steps {
 struct dmo__sc_pic {
 	const struct dmo_scenario *sc;
 	enum dmo_policy policy;
+	const struct dmo_kernel *kernel;	/* the replay command's */
 	const char *schedule;
 	const char *argv0;		/* the replay command's program */
 	const struct dmo__sc_steps *steps;
@@ -380,6 +419,7 @@ struct dmo__sc_verdict {
 struct dmo__sc_outcome {
 	const struct dmo_scenario *sc;
 	enum dmo_policy policy;
+	const struct dmo_kernel *kernel;
 	uint64_t executions;		/* complete executions */
 	uint64_t cut_short;		/* run: runs ended by a BUG_ON */
 	struct dmo__sc_state **states;	/* sorted by text */

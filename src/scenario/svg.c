@@ -1117,7 +1117,10 @@ static int make_replay(struct pic *p)
 	dmo__sc_shell_word(f, p->in->argv0 ? p->in->argv0 : "dmaown");
 	fputs(" replay ", f);
 	dmo__sc_shell_word(f, p->in->sc->path);
-	fprintf(f, " --policy %s --schedule ", dmo_policy_name(p->in->policy));
+	fprintf(f, " --policy %s", dmo_policy_name(p->in->policy));
+	if (p->in->kernel)
+		fprintf(f, " --kernel %s", dmo_kernel_name(p->in->kernel));
+	fputs(" --schedule ", f);
 	dmo__sc_shell_word(f, p->in->schedule);
 	if (p->in->name_kind && p->nfeat == 1)
 		fprintf(f, " --violation %s",

@@ -24,6 +24,7 @@ static const char *const policy_names[DMO_POLICY_NR] = {
 	[DMO_POLICY_NO_PROBE_CLEANUP] = "no-probe-cleanup",
 	[DMO_POLICY_RECOMPUTE_LATE_STORE] = "recompute-late-store",
 	[DMO_POLICY_RECOMPUTE_EARLY_CLEANUP] = "recompute-early-cleanup",
+	[DMO_POLICY_CDX_FIX] = "cdx-fix",
 };
 
 static int lookup(const char *const *names, int n, const char *name)

@@ -72,14 +72,14 @@ has full "Verdict HELD $w:10: expect violation warn: warn found" \
 run first check --first "$w"
 status 3 "--first, stopped at the WARN, is incomplete, not a pass"
 mask first
-has first.m "violation warn-not-deadlock upstream executions=1 states=1 violation=warn expect=INCOMPLETE:held=1,unjudged=2 stopped=first" \
+has first.m "violation warn-not-deadlock upstream kernel=6.17 executions=1 states=1 violation=warn expect=INCOMPLETE:held=1,unjudged=2 stopped=first" \
 	"its summary says what could and could not be judged"
 has first "Verdict UNJUDGED $w:11: expect violation deadlock: no deadlock in 1 execution explored, but --first stopped the search" \
 	"the deadlock line is unjudged, and says why"
 
 run firstjson check --first --json "$w"
 mask firstjson
-has firstjson.m '{"test":"warn-not-deadlock","policy":"upstream","result":"violation","executions":1,"states":1,"cut":0,"observation":null,"violations":[{"kind":"warn","message":"WARN_ON(!owner_cnt || !owner)","schedule":"0x8.1x5.0.2x10.0x2"}],"expect":"INCOMPLETE","expectations":[{"where":"'"$w"':10","expect":"expect violation warn","verdict":"HELD","why":"warn found"},{"where":"'"$w"':11","expect":"expect violation deadlock","verdict":"UNJUDGED","why":"no deadlock in 1 execution explored, but --first stopped the search"},{"where":"'"$w"'","expect":"every kind found is named by an expect line","verdict":"UNJUDGED","why":"no other kind in 1 execution explored, but --first stopped the search"}],"stopped":"first"}' \
+has firstjson.m '{"test":"warn-not-deadlock","policy":"upstream","kernel":"6.17","result":"violation","executions":1,"states":1,"cut":0,"observation":null,"violations":[{"kind":"warn","message":"WARN_ON(!owner_cnt || !owner)","schedule":"0x11.1x5.0.2x13.0x2"}],"expect":"INCOMPLETE","expectations":[{"where":"'"$w"':10","expect":"expect violation warn","verdict":"HELD","why":"warn found"},{"where":"'"$w"':11","expect":"expect violation deadlock","verdict":"UNJUDGED","why":"no deadlock in 1 execution explored, but --first stopped the search"},{"where":"'"$w"'","expect":"every kind found is named by an expect line","verdict":"UNJUDGED","why":"no other kind in 1 execution explored, but --first stopped the search"}],"stopped":"first"}' \
 	"the same in JSON"
 
 run unexp check --first "$u"
@@ -90,7 +90,7 @@ has unexp "Verdict FAIL $u:10: expect ok: found violation warn" \
 run limit check --quiet --max-executions 1 "$d/race-claims.own"
 status 3 "--max-executions 1 of 2: incomplete"
 mask limit
-has limit.m "incomplete cli-race-claims upstream executions=1 states=1 observation=Never expect=INCOMPLETE:held=0,unjudged=1 stopped=max-executions:1" \
+has limit.m "incomplete cli-race-claims upstream kernel=6.17 executions=1 states=1 observation=Never expect=INCOMPLETE:held=0,unjudged=1 stopped=max-executions:1" \
 	"an expect line a limit left open is counted as unjudged"
 
 run fail check "$d/claim-fail.own"
@@ -98,7 +98,7 @@ has fail "Verdict FAIL $d/claim-fail.own:13: expect Always: the condition held i
 	"an observation that failed: the line, the counts, the observation"
 run failjson check --json "$d/claim-fail.own"
 mask failjson
-has failjson.m '{"test":"cli-claim-fail","policy":"upstream","result":"ok","executions":1,"states":1,"cut":0,"observation":"Never","violations":[],"expect":"FAIL","expectations":[{"where":"'"$d"'/claim-fail.own:13","expect":"expect Always","verdict":"FAIL","why":"the condition held in 0 of 1 execution explored (Never)"}],"stopped":null}' \
+has failjson.m '{"test":"cli-claim-fail","policy":"upstream","kernel":"6.17","result":"ok","executions":1,"states":1,"cut":0,"observation":"Never","violations":[],"expect":"FAIL","expectations":[{"where":"'"$d"'/claim-fail.own:13","expect":"expect Always","verdict":"FAIL","why":"the condition held in 0 of 1 execution explored (Never)"}],"stopped":null}' \
 	"the same in JSON"
 
 run default check "$d/default-exists.own"

@@ -60,5 +60,5 @@ case_ race-claims.limit.quiet check --quiet --max-executions 1 \
 case_ sibling.first.quiet check --quiet --first --policy all "$s/sibling.own"
 trace_ sibling.legacy.trace check --policy legacy "$s/sibling.own"
 trace_ race-claims.replay replay "$s/race-claims.own" \
-	--schedule 0x9.1x10.2x4.0x3
+	--schedule 0x12.1x13.2x4.0x3
 rm -f "$tmp"

@@ -133,8 +133,8 @@ status die 2 "a worker killed mid-exploration: exit 2"
 res "$([ "$(cat "$tmp/die.err")" = "dmaown: error: $big: the exploration was killed by signal 9 (Killed)" ] ||
 	grep -q "^dmaown: error: $big: the exploration was killed by signal [0-9]* (" "$tmp/die.err"
 	echo $?)" "... reported as such, naming its file" "$(cat "$tmp/die.err")"
-printf '%s\n' "ok cli-claim-ok upstream executions=1 states=1 observation=Always expect=PASS time=T" \
-	"ok cli-race-claims upstream executions=2 states=2 observation=Never expect=PASS time=T" >"$tmp/die.want"
+printf '%s\n' "ok cli-claim-ok upstream kernel=6.17 executions=1 states=1 observation=Always expect=PASS time=T" \
+	"ok cli-race-claims upstream kernel=6.17 executions=2 states=2 observation=Never expect=PASS time=T" >"$tmp/die.want"
 res "$(cmp -s "$tmp/die.out" "$tmp/die.want"; echo $?)" \
 	"... and the explorations before and after it are reported" \
 	"$(diff "$tmp/die.want" "$tmp/die.out")"

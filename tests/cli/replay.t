@@ -35,7 +35,7 @@ else
 fi
 kind=$(printf '%s\n' "$viol" | sed 's/^Violation \([a-z]*\):.*/\1/')
 if printf '%s\n' "$rout" | tail -n 1 |
-	grep -q "^violation cli-sibling legacy violation=.*$kind"; then
+	grep -q "^violation cli-sibling legacy kernel=5.18 violation=.*$kind"; then
 	echo "ok 4 - the replay's summary names the kind ($kind)"
 else
 	echo "not ok 4 - the replay's summary names the kind ($kind)"

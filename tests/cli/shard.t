@@ -83,12 +83,17 @@ want plain
 run s1 check --shard 1/3 --jobs 1 --policy all "$corpus"
 run s2 check --shard 2/3 --jobs 2 --policy all "$corpus"
 run s3 check --policy all --shard=3/3 "$corpus"
-total=$(wc -l <"$tmp/plain.out")
+# Every file under every policy is one exploration; one whose pair does
+# not apply (legacy, 5.18, on a file that needs a later kernel) writes a
+# line without a report, so that merge can count it.
+total=$(($(ls "$corpus"/*.own | wc -l) * 8))
 got=$(cat "$tmp/s1.raw" "$tmp/s2.raw" "$tmp/s3.raw" | wc -l)
+reports=$(cat "$tmp/s1.raw" "$tmp/s2.raw" "$tmp/s3.raw" | grep -c '^{"test":')
 res "$([ "$total" -gt 200 ] && [ "$got" = "$total" ] &&
+	[ "$reports" = "$(wc -l <"$tmp/plain.out")" ] &&
 	[ "$(cat "$tmp/s1.st" "$tmp/s2.st" "$tmp/s3.st" | sort -u)" = "$(cat "$tmp/plain.st")" ]
-	echo $?)" "3 shards write the $total explorations of the run, one line each" \
-	"$got lines; exits $(cat "$tmp/s1.st" "$tmp/s2.st" "$tmp/s3.st" | tr '\n' ' ')"
+	echo $?)" "3 shards write the $total explorations of the run, one line each, a report for each summary line" \
+	"$got lines, $reports reports; exits $(cat "$tmp/s1.st" "$tmp/s2.st" "$tmp/s3.st" | tr '\n' ' ')"
 first=$(sed -n 1p "$tmp/s2.raw")
 res "$(printf '%s\n' "$first" |
 	grep -q '^{"test":".*,"time":[0-9.]*,"run":"[0-9a-f]\{16\}","shard":"2/3","index":1,"total":'"$total"',"status":0}$'
@@ -120,7 +125,9 @@ same bmerged bplain.want "bad files: merge prints the messages and exit status 2
 run bplainj check --policy all --json $bad
 run bmergedj merge --json "$tmp/b2.raw" "$tmp/b1.raw"
 same bmergedj bplainj "merge --json prints the JSON lines of the unsharded run"
-res "$([ "$(cat "$tmp/b1.st")" = 2 ] && [ "$(cat "$tmp/b2.st")" = 2 ] &&
+# A file that does not parse is reported by its first exploration, so by
+# one shard, which exits 2.
+res "$([ "$(cat "$tmp/b1.st" "$tmp/b2.st" | sort -n | tail -n 1)" = 2 ] &&
 	[ "$(cat "$tmp/b1.err" "$tmp/b2.err" | sort)" = "$(sort "$tmp/bplain.err")" ]
 	echo $?)" "... each shard reports the bad files of its own explorations" \
 	"$(cat "$tmp/b1.err")" "$(cat "$tmp/b2.err")"
@@ -209,9 +216,9 @@ run o1 check --shard 1/3 --policy upstream "$corpus"
 run mixed merge "$tmp/s1.raw" "$tmp/o1.raw" "$tmp/s2.raw" "$tmp/s3.raw"
 refused mixed "^$tmp/o1.raw:1: error: a shard of another run (run [0-9a-f]*, 3 shards, [0-9]* explorations) than $tmp/s1.raw:1" \
 	"shards of two runs: refused, naming both"
-{ sed -n 1p "$tmp/s1.raw"; sed -n 2p "$tmp/s1.raw" | cut -c 1-40; } >"$tmp/cut.json"
+{ sed -n 1p "$tmp/s1.raw"; sed -n 2p "$tmp/s1.raw" | cut -c 1-12; } >"$tmp/cut.json"
 run cut merge "$tmp/cut.json"
-refused cut "^$tmp/cut.json:2:41: error: a string that does not end" \
+refused cut "^$tmp/cut.json:2:13: error: a string that does not end" \
 	"a line cut short: FILE:LINE:COL"
 printf '{"test":"x"}\n' >"$tmp/plainline.json"
 run notshard merge "$tmp/plainline.json"

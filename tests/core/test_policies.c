@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * What sets each design of SPEC.md section 6 apart, on one thread: the
- * legacy BUG_ON, v6's nesting, recompute's lost iommufd claim (C4), and
- * the count no-probe-cleanup leaks.
+ * legacy viability walk and BUG_ON, v6's nesting and claim to no domain,
+ * recompute's lost iommufd claim (C4), and the count no-probe-cleanup
+ * leaks.  Device v is bound to vfio-pci throughout, so that the group has
+ * its VFIO file.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,7 +19,7 @@ struct fx {
 	struct dmo_world *w;
 	struct dmo_driver *vfio, *snd, *stub, *port, *bad;
 	struct dmo_group *g1;
-	struct dmo_device *a, *b, *c;
+	struct dmo_device *a, *b, *c, *v;
 	const void *u1, *u2, *ctx;
 };
 
@@ -37,11 +39,15 @@ static void fx_init(struct fx *x, enum dmo_policy policy)
 	x->a = dmo_device_add(x->w, "a", pci, x->g1);
 	x->b = dmo_device_add(x->w, "b", pci, x->g1);
 	x->c = dmo_device_add(x->w, "c", pci, x->g1);
+	x->v = dmo_device_add(x->w, "v", pci, x->g1);
+	dmo_device_set_bridge(x->c);
 	x->u1 = dmo_owner_get(x->w, "u1");
 	x->u2 = dmo_owner_get(x->w, "u2");
 	x->ctx = dmo_owner_get(x->w, "ctx");
 	is_int(dmo_world_start(x->w, NULL, NULL), 0, "%s: world starts",
 	       dmo_policy_name(policy));
+	is_int(dmo_device_driver_attach(x->w, x->v, x->vfio), 0,
+	       "%s: v bound to vfio-pci", dmo_policy_name(policy));
 }
 
 static void fx_fini(struct fx *x)
@@ -96,16 +102,27 @@ static void test_legacy(void)
 	fx_init(&x, DMO_POLICY_LEGACY);
 	is_int(dmo_device_bind(x.w, x.b, x.snd), 0, "legacy: b snd_hda");
 	group_is(&x, "none", 0, "legacy: no ownership kept");
-	is_int(dmo_vfio_group_open(x.w, x.g1), -EPERM,
+	is_int(dmo_vfio_group_status(x.w, x.g1), 0,
 	       "legacy: not viable with snd_hda bound");
+	is_int(dmo_vfio_group_open(x.w, x.g1), 0,
+	       "legacy: SET_CONTAINER checks nothing");
+	f = check(&x);
+	is_int(f.n[DMO_VIOL_ISOLATION], 1,
+	       "legacy: a careless open breaks isolation");
+	is_int(dmo_vfio_device_open(x.w, x.v), -EINVAL,
+	       "legacy: GET_DEVICE_FD refuses a group that is not viable");
+	is_int(dmo_vfio_group_close(x.w, x.g1), 0, "legacy: close");
 	is_int(dmo_device_unbind(x.w, x.b), 0, "legacy: unbind b");
 	dmo_device_get_stats(x.b, &st);
 	is_int(st.configure_ok, 1, "legacy: configure ran");
 	is_int(st.cleanup, 0, "legacy: no dma_cleanup path");
 	is_int(dmo_device_bind(x.w, x.a, x.vfio), 0, "legacy: a vfio-pci");
 	is_int(dmo_device_bind(x.w, x.b, x.stub), 0, "legacy: b pci-stub");
-	is_int(dmo_device_bind(x.w, x.c, x.port), 0, "legacy: c pcieport");
-	is_int(dmo_vfio_group_open(x.w, x.g1), 0, "legacy: viable group");
+	is_int(dmo_device_bind(x.w, x.c, x.port), 0,
+	       "legacy: c, a bridge, pcieport");
+	is_int(dmo_vfio_group_status(x.w, x.g1), 1, "legacy: viable group");
+	is_int(dmo_vfio_group_open(x.w, x.g1), 0, "legacy: open");
+	is_int(dmo_vfio_device_open(x.w, x.a), 0, "legacy: device FD");
 	group_is(&x, "none", 0, "legacy: open takes no ownership");
 	is_int(dmo_device_unbind(x.w, x.b), 0, "legacy: unbind pci-stub");
 	is_int(reported(&x, DMO_VIOL_BUG, NULL), 0, "legacy: no BUG yet");
@@ -113,10 +130,10 @@ static void test_legacy(void)
 	       "legacy: nothing refuses the bind");
 	is_int(reported(&x, DMO_VIOL_BUG, &msg), 1,
 	       "legacy: the group notifier hits BUG_ON");
-	is_str(msg, "legacy_bound_notify: BUG_ON: group 1 is in use by VFIO and b bound a driver that is not viable",
+	is_str(msg, "dmo__vfio_bound_notify: BUG_ON: group 1 is in use by VFIO and b bound a driver that is not viable",
 	       "legacy: BUG message");
 	f = check(&x);
-	is_int(f.n[DMO_VIOL_ISOLATION], 1, "legacy: isolation broken");
+	is_int(f.n[DMO_VIOL_ISOLATION], 1, "legacy: isolation broken again");
 	is_str(f.first[DMO_VIOL_ISOLATION],
 	       "group 1: b does kernel DMA while VFIO holds the group (owner none)",
 	       "legacy: isolation message");
@@ -135,6 +152,8 @@ static void test_v6(void)
 	group_is(&x, "u1", 2, "v6: nested");
 	is_int(dmo_group_claim_dma_owner(x.w, x.g1, x.u2), -EPERM,
 	       "v6: another owner");
+	is_int(dmo_world_check(x.w, true, NULL, NULL), 1,
+	       "v6: owned on no domain");
 	dmo_group_release_dma_owner(x.w, x.g1);
 	group_is(&x, "u1", 1, "v6: one release leaves a count (C5)");
 	is_int(dmo_device_bind(x.w, x.a, x.snd), -EBUSY,

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # The pictures of counterexamples: the pre-5.19 BUG_ON of the seed drawn as
-# the thread draws the race (two lanes, the viability read against the
-# bind's store, the bind's dma_configure and the notifier's BUG_ON), its
+# the thread draws the race (two lanes, the bind's dma_configure, the
+# isolation check that fires after it and the notifier's BUG_ON), its
 # structure (XML, one lane per thread, the highlighted steps exactly those
 # the violations name, a folded and a full view), its rendering to PNG by
 # rsvg-convert (the size the SVG states, not blank, the highlight colours

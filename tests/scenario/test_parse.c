@@ -251,7 +251,7 @@ static const struct bad bad[] = {
 	{ "device x platform group 2 group 3\n", false,
 	  "t.own:6:27: error: duplicate option 'group'" },
 	{ "device x platform fast\n", false,
-	  "t.own:6:19: error: unknown device option 'fast' (group, bound, absent, match)" },
+	  "t.own:6:19: error: unknown device option 'fast' (group, bound, override, bridge, absent, match)" },
 	{ "driver f platform probe=often\n", false,
 	  "t.own:6:25: error: unknown probe outcome 'often' (ok, fail or maybe)" },
 	{ "driver f platform probe fail\n", false,
@@ -372,6 +372,128 @@ static void test_errors(void)
 		is_str(err, bad[i].want, "case %zu: exact message", i);
 		free(text);
 	}
+}
+
+/* `kernel`, `config` and `expect ...@V`: what they parse to, and errors. */
+static const struct bad bad_kernel[] = {
+	{ "kernel 6.8\n", true,
+	  "t.own:1:8: error: unknown kernel version '6.8' (known: 5.18, 5.19, 6.0, 6.1, 6.2-rc1, 6.2, 6.3, 6.4, 6.5, 6.6, 6.7, 6.15-rc1, 6.15, 6.17)" },
+	{ "kernel\n", true,
+	  "t.own:1:7: error: expected a kernel version, got end of line" },
+	{ "kernel 6.1\nkernel 6.2\n", true,
+	  "t.own:2:1: error: duplicate 'kernel' line (the first is at line 1)" },
+	{ "kernel 6.1 6.2\n", true,
+	  "t.own:1:12: error: unexpected '6.2' at end of line" },
+	{ "config DEBUG_PAGEALLOC\n", true,
+	  "t.own:1:8: error: unknown kernel configuration option 'DEBUG_PAGEALLOC' (DEBUG_TEST_DRIVER_REMOVE)" },
+	{ "config DEBUG_TEST_DRIVER_REMOVE\nconfig DEBUG_TEST_DRIVER_REMOVE\n",
+	  true, "t.own:2:8: error: duplicate 'config DEBUG_TEST_DRIVER_REMOVE'" },
+	{ "thread P0 {\n}\nexpect upstream@6.9 ok\n", false,
+	  "t.own:8:17: error: unknown kernel version '6.9' (known: 5.18, 5.19, 6.0, 6.1, 6.2-rc1, 6.2, 6.3, 6.4, 6.5, 6.6, 6.7, 6.15-rc1, 6.15, 6.17)" },
+	{ "thread P0 {\n}\nexpect upstream@6.1..6.9 ok\n", false,
+	  "t.own:8:22: error: unknown kernel version '6.9' (known: 5.18, 5.19, 6.0, 6.1, 6.2-rc1, 6.2, 6.3, 6.4, 6.5, 6.6, 6.7, 6.15-rc1, 6.15, 6.17)" },
+	{ "thread P0 {\n}\nexpect @6.4..6.1 ok\n", false,
+	  "t.own:8:9: error: kernel versions out of order: 6.4 is newer than 6.1" },
+	{ "thread P0 {\n}\nexpect @.. ok\n", false,
+	  "t.own:8:9: error: expected a kernel version around '..'" },
+	{ "thread P0 {\n}\nexpect upstream@ ok\n", false,
+	  "t.own:8:18: error: unknown kernel version 'ok' (known: 5.18, 5.19, 6.0, 6.1, 6.2-rc1, 6.2, 6.3, 6.4, 6.5, 6.6, 6.7, 6.15-rc1, 6.15, 6.17)" },
+	{ "thread P0 {\n}\nexpect upstream@\n", false,
+	  "t.own:8:17: error: expected kernel versions after '@' (V, V..W, V.. or ..W), got end of line" },
+	{ "thread P0 {\n}\nexpect legacy@6.1 ok\n", false,
+	  "t.own:8:15: error: policy legacy runs at none of these kernel versions (legacy is kernel 5.18 alone)" },
+	{ "thread P0 {\n}\nexpect v6@5.18 ok\n", false,
+	  "t.own:8:11: error: policy v6 runs at none of these kernel versions (it is a variant of the 5.19 ownership series)" },
+	{ "thread P0 {\n}\nexpect cdx-fix@..6.4 ok\n", false,
+	  "t.own:8:16: error: policy cdx-fix runs at none of these kernel versions (cdx-fix changes the cdx callbacks, which take counts from 6.5 on)" },
+	{ "bus h host1x nodma\n", true,
+	  "t.own:1:14: error: unexpected 'nodma' at end of line" },
+	{ "bus h pcie\n", true,
+	  "t.own:1:7: error: unknown bus shape 'pcie' (nodma, cdx, host1x)" },
+	{ "thread P0 {\n}\nexpect upstream @6.1 @6.2 ok\n", false,
+	  "t.own:8:22: error: expected a result (ok, Always, Sometimes, Never, violation KIND), got '@'" },
+};
+
+static void test_kernel_lines(void)
+{
+	static const char text[] =
+		"test k\n"
+		"kernel 6.2-rc1\n"
+		"config DEBUG_TEST_DRIVER_REMOVE\n"
+		"bus pci\n"
+		"device a pci group 1\n"
+		"thread P0 {\n"
+		" r0 = claim_dev a ctx\n"
+		"}\n"
+		"expect upstream@6.1 ok\n"
+		"expect @6.2.. violation warn\n"
+		"expect v6 @..6.4 ok\n"
+		"expect recompute@6.2-rc1..6.6 ok\n";
+	struct dmo_scenario *sc = NULL;
+	char err[512] = "";
+	char why[512] = "";
+	int ret;
+
+	for (size_t i = 0; i < sizeof(bad_kernel) / sizeof(bad_kernel[0]);
+	     i++) {
+		struct dmo_scenario *bsc = (struct dmo_scenario *)1;
+		size_t len;
+		char *btext = with_prelude(&bad_kernel[i], &len);
+
+		ret = dmo_scenario_parse_buffer("t.own", btext, len, &bsc, err,
+						sizeof(err));
+		is_int(ret, -EINVAL, "kernel case %zu is refused", i);
+		ok(bsc == NULL, "kernel case %zu: no scenario", i);
+		is_str(err, bad_kernel[i].want, "kernel case %zu: message", i);
+		free(btext);
+	}
+	err[0] = '\0';
+	ret = dmo_scenario_parse_buffer("k.own", text, strlen(text), &sc, err,
+					sizeof(err));
+	is_int(ret, 0, "kernel lines parse");
+	is_str(err, "", "no error");
+	if (!sc)
+		return;
+	is_str(dmo_kernel_name(dmo_scenario_kernel(sc)), "6.2-rc1",
+	       "the kernel line");
+	is_int(sc->config, 1u << DMO_CONFIG_DEBUG_TEST_DRIVER_REMOVE,
+	       "the config line");
+	is_int(sc->nr_expects, 4, "four expect lines");
+	is_str(dmo_kernel_name(sc->expects[0].kmin), "6.1", "@6.1 from");
+	is_str(dmo_kernel_name(sc->expects[0].kmax), "6.1", "@6.1 to");
+	is_int(sc->expects[1].policy, -1, "@V alone: every policy");
+	is_str(dmo_kernel_name(sc->expects[1].kmin), "6.2", "@6.2.. from");
+	ok(sc->expects[1].kmax == NULL, "@6.2.. has no end");
+	ok(sc->expects[2].kmin == NULL, "@..6.4 has no start");
+	is_str(dmo_kernel_name(sc->expects[2].kmax), "6.4", "@..6.4 to");
+	is_str(dmo_kernel_name(sc->expects[3].kmin), "6.2-rc1", "rc from");
+	is_str(dmo_kernel_name(sc->expects[3].kmax), "6.6", "range to");
+	is_int(sc->nr_needs, 1, "claim_dev needs a version");
+	is_int(dmo_scenario_applies(sc, DMO_POLICY_UPSTREAM,
+				    dmo_kernel_find("6.2-rc1"), why,
+				    sizeof(why)),
+	       0, "upstream at the file's kernel applies");
+	is_int(dmo_scenario_applies(sc, DMO_POLICY_UPSTREAM,
+				    dmo_kernel_find("6.1"), why, sizeof(why)),
+	       DMO_SCENARIO_NA_KERNEL, "6.1 lacks claim_dev");
+	is_str(why,
+	       "k.own:7:7: error: 'claim_dev' needs kernel 6.2-rc1 or later (89395ccedbc1 iommu: Add device-centric DMA ownership interfaces); this run is kernel 6.1",
+	       "the message names the place");
+	is_int(dmo_scenario_applies(sc, DMO_POLICY_LEGACY,
+				    dmo_kernel_find("6.1"), why, sizeof(why)),
+	       DMO_SCENARIO_NA_POLICY, "legacy does not run at 6.1");
+	is_str(why,
+	       "policy legacy does not run at kernel 6.1 (legacy is kernel 5.18 alone)",
+	       "and says why");
+	ok(dmo_scenario_policy_kernel(sc, DMO_POLICY_LEGACY) ==
+		   dmo_kernel_find("5.18"),
+	   "legacy runs the file at 5.18");
+	ok(dmo_scenario_policy_kernel(sc, DMO_POLICY_V6) ==
+		   dmo_kernel_find("6.2-rc1"),
+	   "v6 at the file's kernel");
+	is_int(dmo_scenario_default_policy(sc), DMO_POLICY_UPSTREAM,
+	       "upstream by default");
+	dmo_scenario_free(sc);
 }
 
 static void test_limits(void)
@@ -711,6 +833,7 @@ int main(void)
 	test_example();
 	test_conditions();
 	test_errors();
+	test_kernel_lines();
 	test_limits();
 	test_decl_limits();
 	test_files();

@@ -85,20 +85,20 @@ int main(void)
 
 	out = check(ok_sc, &o, &ret);
 	is_int(ret, 0, "an expectation that holds returns 0");
-	is_str(summary(out), "ok race upstream executions=2 states=2 "
+	is_str(summary(out), "ok race upstream kernel=6.17 executions=2 states=2 "
 	       "observation=Never expect=PASS", "its summary line");
 	free(out);
 
 	out = check(bad_sc, &o, &ret);
 	is_int(ret, 1, "a failed expectation returns 1");
-	is_str(summary(out), "ok race-wrong upstream executions=2 states=2 "
+	is_str(summary(out), "ok race-wrong upstream kernel=6.17 executions=2 states=2 "
 	       "observation=Never expect=FAIL", "its summary line");
 	free(out);
 
 	o.explore.max_executions = 1;
 	out = check(ok_sc, &o, &ret);
 	is_int(ret, 3, "a search cut by a limit returns 3");
-	is_str(summary(out), "incomplete race upstream executions=1 "
+	is_str(summary(out), "incomplete race upstream kernel=6.17 executions=1 "
 	       "states=1 observation=Never "
 	       "expect=INCOMPLETE:held=0,unjudged=1 "
 	       "stopped=max-executions:1", "and is reported incomplete");
@@ -114,7 +114,7 @@ int main(void)
 	t = strstr(out, ",\"time\":");
 	if (t)
 		strcpy(t, "}");
-	is_str(out, "{\"test\":\"race\",\"policy\":\"upstream\","
+	is_str(out, "{\"test\":\"race\",\"policy\":\"upstream\",\"kernel\":\"6.17\","
 	       "\"result\":\"ok\",\"executions\":2,\"states\":2,"
 	       "\"cut\":0,\"observation\":\"Never\",\"violations\":[],"
 	       "\"expect\":\"PASS\",\"expectations\":[{\"where\":"

@@ -89,7 +89,9 @@ static void body(struct dmo_sync *s, void *arg)
 		case 0:
 		case 1:
 			ret = dmo_device_bind(w, dev, sh->drvs[pick(wk, 6)]);
-			EXPECT(wk, op, ret, 0, -EBUSY, -ENXIO, -ENODEV);
+			/* -EINVAL: vfio-pci on the device with no group. */
+			EXPECT(wk, op, ret, 0, -EBUSY, -ENXIO, -ENODEV,
+			       -EINVAL);
 			break;
 		case 2:
 			ret = dmo_device_unbind(w, dev);
@@ -97,11 +99,12 @@ static void body(struct dmo_sync *s, void *arg)
 			break;
 		case 3:
 			ret = dmo_device_attach(w, dev);
-			EXPECT(wk, op, ret, 0, -EBUSY, -ENXIO, -ENODEV);
+			EXPECT(wk, op, ret, 1, 0, -EBUSY, -ENODEV);
 			break;
 		case 4:
 			ret = dmo_vfio_group_open(w, g);
-			EXPECT(wk, op, ret, 0, -EBUSY, -EPERM);
+			EXPECT(wk, op, ret, 0, -EBUSY, -EPERM, -ENOENT,
+			       -ENODEV);
 			break;
 		case 5:
 			ret = dmo_vfio_group_close(w, g);
@@ -109,7 +112,8 @@ static void body(struct dmo_sync *s, void *arg)
 			break;
 		case 6:
 			ret = dmo_iommufd_bind(w, dev, sh->ctx[pick(wk, 2)]);
-			EXPECT(wk, op, ret, 0, -EBUSY, -EPERM, -ENODEV);
+			EXPECT(wk, op, ret, 0, -EBUSY, -EPERM, -EINVAL,
+			       -ENOENT);
 			break;
 		case 7:
 			ret = dmo_iommufd_unbind(w, dev);
