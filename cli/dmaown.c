@@ -649,16 +649,9 @@ static struct dmo_scenario *load_to(const char *path, FILE *msg,
 				    struct status *st)
 {
 	struct dmo_scenario *sc = NULL;
-	const char *what = not_regular(path);
 	char err[1024];
 
-	if (what) {
-		if (msg)
-			fprintf(msg, "%s: error: not a regular file (%s)\n",
-				path, what);
-		st->usage = true;
-		return NULL;
-	}
+	/* The library refuses what is no regular file, FIFOs at once. */
 	if (dmo_scenario_parse_file(path, &sc, err, sizeof(err))) {
 		if (msg)
 			fprintf(msg, "%s\n", err);

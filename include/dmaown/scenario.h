@@ -26,8 +26,11 @@ struct dmo_html_report;
  * @err: filled with "FILE:LINE:COL: error: ..." on failure
  * @errlen: size of @err
  *
+ * Only a regular file is read: a FIFO, a socket, a device or a directory
+ * is refused at once (the open does not wait for a FIFO's writer).
+ *
  * Return: 0, or -EINVAL for a malformed file, -ENOENT/-EIO/-EFBIG when it
- * cannot be read (@err says which, naming @path).
+ * cannot be read or is no regular file (@err says which, naming @path).
  * Context: any.
  */
 int dmo_scenario_parse_file(const char *path, struct dmo_scenario **out,

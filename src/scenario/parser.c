@@ -2016,6 +2016,22 @@ int dmo_scenario_parse_buffer(const char *path, const char *buf, size_t len,
 	return 0;
 }
 
+/* What a path that is no regular file is, for the message. */
+static const char *not_regular_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return "not a file";
+}
+
 int dmo_scenario_parse_file(const char *path, struct dmo_scenario **out,
 			    char *err, size_t errlen)
 {
@@ -2026,7 +2042,12 @@ int dmo_scenario_parse_file(const char *path, struct dmo_scenario **out,
 	int fd, ret;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Without O_NONBLOCK, opening a FIFO waits for a writer; with it, the
+	 * open returns at once and fstat() says what the path is.  Only a
+	 * regular file is read.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		ret = errno == ENOENT ? -ENOENT : -EIO;
 		if (err && errlen)
@@ -2034,11 +2055,20 @@ int dmo_scenario_parse_file(const char *path, struct dmo_scenario **out,
 				 path, strerror(errno));
 		return ret;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
+		ret = errno;
 		close(fd);
 		if (err && errlen)
-			snprintf(err, errlen, "%s: error: cannot open: %s",
-				 path, strerror(EISDIR));
+			snprintf(err, errlen, "%s: error: cannot read: %s",
+				 path, strerror(ret));
+		return -EIO;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		if (err && errlen)
+			snprintf(err, errlen,
+				 "%s: error: not a regular file (%s)", path,
+				 not_regular_kind(st.st_mode));
 		return -EIO;
 	}
 	/* One byte over the limit is enough to know the file is too big. */

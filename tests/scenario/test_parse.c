@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dmaown.h"
@@ -635,7 +636,7 @@ static void test_decl_limits(void)
 static void test_files(void)
 {
 	struct dmo_scenario *sc = (struct dmo_scenario *)1;
-	char err[512];
+	char err[512], fifo[256], want[512];
 	int ret;
 
 	ret = dmo_scenario_parse_file("/nonexistent/x.own", &sc, err,
@@ -647,8 +648,26 @@ static void test_files(void)
 	       "missing file message");
 	ret = dmo_scenario_parse_file("/", &sc, err, sizeof(err));
 	is_int(ret, -EIO, "directory: -EIO");
-	is_str(err, "/: error: cannot open: Is a directory",
+	is_str(err, "/: error: not a regular file (a directory)",
 	       "directory message");
+	/* A FIFO with no writer: refused at once, not waited on. */
+	snprintf(fifo, sizeof(fifo), "%s/dmaown-parse-fifo.%ld",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+	unlink(fifo);
+	if (!ok(mkfifo(fifo, 0600) == 0, "mkfifo %s", fifo))
+		return;
+	alarm(10);
+	ret = dmo_scenario_parse_file(fifo, &sc, err, sizeof(err));
+	alarm(0);
+	is_int(ret, -EIO, "FIFO: -EIO");
+	snprintf(want, sizeof(want), "%s: error: not a regular file (a FIFO)",
+		 fifo);
+	is_str(err, want, "FIFO message");
+	unlink(fifo);
+	ret = dmo_scenario_parse_file("/dev/null", &sc, err, sizeof(err));
+	is_int(ret, -EIO, "character device: -EIO");
+	is_str(err, "/dev/null: error: not a regular file (a character device)",
+	       "character device message");
 }
 
 /* Writes @len bytes of @text (repeated) to a fresh file; returns its path. */
