@@ -9,8 +9,6 @@
 # make bench      the benchmarks of bench/, one BENCH line each
 # make difftest   N random programs from SEED, DPOR against the naive
 #                 search, then the corpus at larger bounds than check's
-# make bench-scale  the scaling benchmark, bench/scale.c (apart: it fails
-#                 until binds of unrelated devices are independent)
 # make fuzz       the libFuzzer harness of the scenario parser (clang), for
 #                 FUZZ_SECONDS seconds (default 60); new inputs go to
 #                 $(BUILD)/fuzz/corpus, the seeds stay as they are
@@ -59,7 +57,7 @@ STATIC := $(BUILD)/libdmaown.a
 SHARED := $(BUILD)/libdmaown.so
 CLI := $(BUILD)/dmaown
 
-.PHONY: all check test test-tsan lint demo bench bench-scale difftest fuzz \
+.PHONY: all check test test-tsan lint demo bench difftest fuzz \
 	install clean format trees FORCE
 all: $(STATIC) $(SHARED) $(CLI)
 
@@ -142,14 +140,8 @@ demo: $(CLI) $(TREES)
 	$(CLI) check --policy all --quiet scenarios/
 	cd $(BUILD)/trees && $(abspath $(CLI)) groups --sysfs t1-desktop/sys
 
-# bench/scale.c reports MISMATCH while the world lock makes unrelated binds
-# dependent (bench/README.md): a target of its own, out of bench's status.
-BENCH_SCALE := $(BUILD)/bench/scale
-bench: $(filter-out $(BENCH_SCALE),$(BENCH_BIN)) $(TREES)
+bench: $(BENCH_BIN) $(TREES)
 	@for b in $(filter-out $(TREES),$^); do $$b || exit 1; done
-
-bench-scale: $(BENCH_SCALE)
-	$(BENCH_SCALE)
 
 # The differential tester at the size given (make check runs a few
 # thousand small programs); a mismatch prints the program, shrunk.

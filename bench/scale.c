@@ -13,12 +13,8 @@
  * When what touches nothing shared is independent in the model, an
  * optimal search explores the same number of executions for every
  * configuration with the same P, whatever G, D and T: the line ends in
- * MISMATCH, and the exit status is 1, when one does not.  Today it does
- * not: every bind picks its driver up under the world's lock
- * (driver_obj() in src/core/dd.c), so binds of unrelated devices are
- * dependent, their orders are all explored, and the count grows with T
- * (as T! when no pair interacts).  `make bench-scale` runs this, apart
- * from `make bench`, whose status it would fail until that lock goes.
+ * MISMATCH, and the exit status is 1, when one does not.  `make bench`
+ * runs it with the others.
  *
  *   bench/scale              the recorded table (bench/README.md)
  *   bench/scale G D T P      one configuration
@@ -38,11 +34,6 @@ struct config {
 	int g, d, t, p;
 };
 
-/*
- * Six threads at most: with the world lock, eight take from 6 s (no pair)
- * to minutes (27 s with one pair, 350 s with two) at -O2, which
- * bench/README.md records apart; `bench/scale 16 4 8 2` runs one.
- */
 static const struct config table[] = {
 	/* the size: groups */
 	{ 4, 4, 4, 1 }, { 16, 4, 4, 1 }, { 32, 4, 4, 1 }, { 64, 4, 4, 1 },
@@ -50,8 +41,10 @@ static const struct config table[] = {
 	{ 8, 2, 4, 1 }, { 8, 8, 4, 1 }, { 8, 32, 4, 1 },
 	/* concurrency that touches nothing shared */
 	{ 16, 4, 2, 1 }, { 16, 4, 3, 1 }, { 16, 4, 5, 1 }, { 16, 4, 6, 1 },
+	{ 16, 4, 8, 1 },
 	/* the interactions */
 	{ 16, 4, 6, 0 }, { 16, 4, 6, 2 }, { 16, 4, 6, 3 },
+	{ 16, 4, 8, 0 }, { 16, 4, 8, 2 }, { 16, 4, 8, 3 },
 };
 
 struct buf {
