@@ -58,9 +58,9 @@ void dmo__viol(struct dmo__explorer *x, enum dmo_viol_kind kind,
 				v.fn, "%s: %s", dmo_viol_kind_name(kind), msg);
 		if (x->on_viol)
 			x->on_viol(x->cb, &v);
-		return;
+	} else {
+		x->res->violations++;
 	}
-	x->res->violations++;
 	if (x->npv == x->cap_pv) {
 		int cap = x->cap_pv ? 2 * x->cap_pv : 8;
 		void *n = realloc(x->pv, (size_t)cap * sizeof(*x->pv));
@@ -141,6 +141,16 @@ static int sched_len(const struct dmo__explorer *x, int at)
 	if (x->first_cut < 0)
 		return x->nev;
 	return at > x->first_cut ? at : x->first_cut;
+}
+
+bool dmo__viol_seen(const struct dmo__explorer *x, enum dmo_viol_kind kind,
+		    const char *msg)
+{
+	for (int i = 0; i < x->npv; i++)
+		if (x->pv[i].kind == kind &&
+		    strncmp(x->pv[i].msg, msg, sizeof(x->pv[i].msg) - 1) == 0)
+			return true;
+	return false;
 }
 
 void dmo__viol_flush(struct dmo__explorer *x)

@@ -920,5 +920,12 @@ int dmo__explore_hooked(const struct dmo_program *p, void *arg,
 void dmo_explore_flag(struct dmo_sync *s, enum dmo_viol_kind kind,
 		      const char *msg)
 {
-	dmo__viol(dmo__x(s), kind, "-", "-", msg);
+	struct dmo__explorer *x = dmo__x(s);
+
+	/*
+	 * A check between steps sees a bad state again at every step until
+	 * it is undone: the execution reports it once, where it began.
+	 */
+	if (!dmo__viol_seen(x, kind, msg))
+		dmo__viol(x, kind, "-", "-", msg);
 }

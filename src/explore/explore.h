@@ -531,6 +531,9 @@ int dmo__explore_hooked(const struct dmo_program *p, void *arg,
 /* detect.c */
 void dmo__viol(struct dmo__explorer *x, enum dmo_viol_kind kind,
 	       const char *fn, const char *thread, const char *msg);
+/* Whether this execution has reported @kind with @msg already. */
+bool dmo__viol_seen(const struct dmo__explorer *x, enum dmo_viol_kind kind,
+		    const char *msg);
 void dmo__viol_flush(struct dmo__explorer *x);
 void dmo__lock_order(struct dmo__explorer *x, int tid, int slot,
 		     const char *fn);
