@@ -3,7 +3,8 @@
 # check --jobs N: the explorations run in worker processes, and the output
 # is the one of --jobs 1, byte for byte and in the same order, but for the
 # times (time= and "time", masked here): on the whole corpus under every
-# policy (the full text, traces and all), on smaller sets as JSON and with
+# policy (the full text, traces and all) and every version (the summary
+# lines), on smaller sets as JSON and with
 # other numbers of jobs, more than there are explorations too; with bad
 # files among good ones (the same messages on standard error, in the same
 # order); with no process to fork (fewer workers, or none); and the
@@ -55,7 +56,7 @@ status() {
 		"exit $(cat "$tmp/$1.st"), want $2" "$(head -n 3 "$tmp/$1.err")"
 }
 
-echo "1..19"
+echo "1..20"
 
 run seq check --jobs 1 --policy all "$src/scenarios"
 lines=$(wc -l <"$tmp/seq.out")
@@ -64,6 +65,9 @@ res "$([ "$lines" -gt 1000 ] && [ ! -s "$tmp/seq.err" ]; echo $?)" \
 	"$(head -n 5 "$tmp/seq.err")"
 run par2 check --jobs 2 --policy all "$src/scenarios"
 same seq par2 "--jobs 2 prints what --jobs 1 prints"
+run kseq check --jobs 1 --quiet --policy all --kernel all "$src/scenarios"
+run kpar check --jobs 2 --quiet --policy all --kernel all "$src/scenarios"
+same kseq kpar "--kernel all: --jobs 2 prints what --jobs 1 prints ($(wc -l <"$tmp/kseq.out") lines)"
 run dflt check --jobs 1 --policy all "$d/sibling.own" "$d/race-claims.own" \
 	"$d/claim-ok.own"
 run dfltp check --policy all "$d/sibling.own" "$d/race-claims.own" \
