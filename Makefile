@@ -3,8 +3,9 @@
 # make            library (static and shared), the dmaown CLI
 # make check      every test, under ASan+UBSan, then the pthread tests under TSan
 # make demo       dmaown check over the bundled scenarios, every policy: one
-#                 verdict line per scenario and policy; then dmaown groups
-#                 on the saved tree of the T1 desktop
+#                 verdict line per scenario and policy; the table of the
+#                 kernel's own bugs over every version (docs/history.md);
+#                 then dmaown groups on the saved tree of the T1 desktop
 # make trees      the saved sysfs trees of tests/host/topo, in build/trees
 # make bench      the benchmarks of bench/, one BENCH line each
 # make difftest   N random programs from SEED, DPOR against the naive
@@ -138,6 +139,7 @@ docs: $(CLI)
 
 demo: $(CLI) $(TREES)
 	$(CLI) check --policy all --quiet scenarios/
+	scripts/history-table $(CLI)
 	cd $(BUILD)/trees && $(abspath $(CLI)) groups --sysfs t1-desktop/sys
 
 bench: $(BENCH_BIN) $(TREES)
@@ -180,7 +182,7 @@ install: all $(BUILD)/dmaown.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/include/dmaown \
-		$(DESTDIR)$(PREFIX)/share/dmaown/scenarios \
+		$(DESTDIR)$(PREFIX)/share/dmaown/scenarios/history \
 		$(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man3 \
 		$(DESTDIR)$(PREFIX)/share/man/man5
@@ -193,6 +195,8 @@ install: all $(BUILD)/dmaown.pc
 	install -m 644 include/dmaown/*.h $(DESTDIR)$(PREFIX)/include/dmaown/
 	install -m 644 scenarios/*.own scenarios/README \
 		$(DESTDIR)$(PREFIX)/share/dmaown/scenarios/
+	install -m 644 scenarios/history/*.own \
+		$(DESTDIR)$(PREFIX)/share/dmaown/scenarios/history/
 	for m in doc/*.[135]; do [ -f "$$m" ] || continue; \
 		s=$${m##*.}; install -m 644 $$m \
 		$(DESTDIR)$(PREFIX)/share/man/man$$s/; done

@@ -191,7 +191,7 @@ static const char *domain_name(int domain)
 	case DMO_DOM_BLOCKING:
 		return "blocking";
 	default:
-		return "a driver's or owner's";
+		return "driver's or owner's";
 	}
 }
 

@@ -143,7 +143,7 @@ static void test_empty_and_hotplug(const char *kernel, bool warn_v,
 	       joins ? "joins" : "is not on");
 	if (!joins)
 		is_str(f.first,
-		       "group 2: c is attached to the default domain, the group to the a driver's or owner's domain",
+		       "group 2: c is attached to the default domain, the group to the driver's or owner's domain",
 		       "%s: the mismatch", kernel);
 	is_int(dmo_device_unplug(x.w, x.c), 0, "%s: unplug c", kernel);
 	is_int(dmo_device_unplug(x.w, x.b), 0, "%s: unplug b", kernel);

@@ -19,7 +19,7 @@ else
 	not_ok "scripts/doc-pictures draws every picture of docs/pictures.list"
 	sed 's/^/#   /' "$tmp/err"
 fi
-grep -v '^#' "$src/docs/pictures.list" | awk 'NF { print $1 "." $2 ".svg" }' |
+grep -v '^#' "$src/docs/pictures.list" | awk 'NF { gsub("/", "-", $1); print $1 "." $2 ".svg" }' |
 	sort >"$tmp/listed"
 (cd "$src/docs/img" && ls) | sort >"$tmp/present"
 if cmp -s "$tmp/listed" "$tmp/present"; then
