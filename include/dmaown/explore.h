@@ -169,4 +169,15 @@ int dmo_explore_replay(const struct dmo_program *p, void *arg,
 void dmo_explore_flag(struct dmo_sync *s, enum dmo_viol_kind kind,
 		      const char *msg);
 
+/**
+ * dmo_explore_schedule() - the schedule of the execution so far
+ * @s: the explorer backend passed to the hook
+ *
+ * Return: a schedule for dmo_explore_replay(), valid until the hook
+ * returns; "" when memory runs out.  From the finish hook of a complete
+ * execution, it replays that whole execution.
+ * Context: step_check or finish.
+ */
+const char *dmo_explore_schedule(struct dmo_sync *s);
+
 #endif /* DMAOWN_EXPLORE_H */

@@ -929,3 +929,8 @@ void dmo_explore_flag(struct dmo_sync *s, enum dmo_viol_kind kind,
 	if (!dmo__viol_seen(x, kind, msg))
 		dmo__viol(x, kind, "-", "-", msg);
 }
+
+const char *dmo_explore_schedule(struct dmo_sync *s)
+{
+	return dmo__sched_string(dmo__x(s));
+}

@@ -26,7 +26,7 @@
 
 /* One counterexample on the page. */
 struct html_viol {
-	enum dmo_viol_kind kind;
+	enum dmo_viol_kind kind;	/* DMO_VIOL_NR: the final condition's */
 	char *message;
 	char *schedule;
 	char *replay;		/* the command, shell-quoted */
@@ -139,8 +139,9 @@ static const char *run_column(const struct dmo__sc_outcome *o, char *buf,
 	return buf;
 }
 
+/* The replay command of @schedule; @kind < 0: without --violation. */
 static char *replay_command(const struct dmo__sc_outcome *o,
-			    const char *argv0, const struct dmo__sc_viol *v)
+			    const char *argv0, const char *schedule, int kind)
 {
 	struct membuf m;
 
@@ -151,30 +152,36 @@ static char *replay_command(const struct dmo__sc_outcome *o,
 	dmo__sc_shell_word(m.f, o->sc->path);
 	fprintf(m.f, " --policy %s --kernel %s --schedule ",
 		dmo_policy_name(o->policy), dmo_kernel_name(o->kernel));
-	dmo__sc_shell_word(m.f, v->schedule);
-	fprintf(m.f, " --violation %s", dmo_viol_kind_name(v->kind));
+	dmo__sc_shell_word(m.f, schedule);
+	if (kind >= 0)
+		fprintf(m.f, " --violation %s",
+			dmo_viol_kind_name((enum dmo_viol_kind)kind));
 	return mem_close(&m);
 }
 
 /*
  * The file one violation's picture goes to: TEST.POLICY.KIND.svg, with
- * -2, -3, ... for a second and third violation of one kind.
+ * -2, -3, ... for a second and third violation of one kind; @i past the
+ * violations: the final condition's counterexample, TEST.POLICY.condition.svg.
  */
 static char *svg_path(const char *dir, const struct dmo__sc_outcome *o,
 		      size_t i)
 {
-	const struct dmo__sc_viol *v = &o->viols[i];
+	const struct dmo__sc_viol *v = i < o->nr_viols ? &o->viols[i] : NULL;
 	size_t same = 1, n;
 	char col[64];
 	char *p;
 
-	for (size_t j = 0; j < i; j++)
+	for (size_t j = 0; v && j < i; j++)
 		same += o->viols[j].kind == v->kind;
 	n = strlen(dir) + strlen(o->sc->name) + 64;
 	p = malloc(n);
 	if (!p)
 		return NULL;
-	if (same > 1)
+	if (!v)
+		snprintf(p, n, "%s/%s.%s.condition.svg", dir, o->sc->name,
+			 run_column(o, col, sizeof(col)));
+	else if (same > 1)
 		snprintf(p, n, "%s/%s.%s.%s-%zu.svg", dir, o->sc->name,
 			 run_column(o, col, sizeof(col)),
 			 dmo_viol_kind_name(v->kind), same);
@@ -225,7 +232,7 @@ static int add_cell(struct dmo_html_report *r, const struct dmo__sc_outcome *o)
 	c->result = o->result;
 	c->judged = o->judged;
 	c->kinds = o->kinds;
-	c->viols = calloc(o->nr_viols + 1, sizeof(*c->viols));
+	c->viols = calloc(o->nr_viols + 2, sizeof(*c->viols));
 	if (!c->path || !c->test || !c->column || !c->viols ||
 	    (o->sc->description && !c->description))
 		return -ENOMEM;
@@ -241,6 +248,14 @@ static int add_cell(struct dmo_html_report *r, const struct dmo__sc_outcome *o)
 	return 0;
 }
 
+/* What the final condition's counterexample shows, in words. */
+static const char *counter_message(const struct dmo__sc_outcome *o)
+{
+	return o->sc->quant == DMO_QUANT_FORALL ?
+		       "a final state in which the forall condition is false" :
+		       "a final state in which the ~exists condition is true";
+}
+
 /**
  * dmo__sc_pictures() - the pictures of one check: files and the page
  * @o: the outcome, its report already printed
@@ -249,8 +264,9 @@ static int add_cell(struct dmo_html_report *r, const struct dmo__sc_outcome *o)
  * @replay_arg: for @replay
  *
  * Each violation is drawn alone (the execution's other violations are
- * drawn as context, not highlighted); a schedule shared by several
- * violations is replayed once.
+ * drawn as context, not highlighted), then the final condition's
+ * counterexample, if any, with none highlighted; a schedule shared by
+ * several is replayed once.
  *
  * Return: 0, -ENOMEM, or the negative errno of a file that could not be
  * written.
@@ -273,36 +289,42 @@ int dmo__sc_pictures(const struct dmo__sc_outcome *o,
 			return err;
 		cell = &r->cells[r->nr - 1];
 	}
-	for (size_t i = 0; i < o->nr_viols && !err; i++) {
-		const struct dmo__sc_viol *v = &o->viols[i];
+	for (size_t i = 0; i < o->nr_viols + (o->counter != NULL) && !err;
+	     i++) {
+		/* Past the violations: the final condition's counterexample. */
+		const struct dmo__sc_viol *v = i < o->nr_viols ? &o->viols[i] :
+							       NULL;
 		const struct dmo__sc_viol *feat[1] = { v };
+		const char *sched = v ? v->schedule : o->counter->schedule;
 		struct dmo__sc_pic pic = {
 			.sc = o->sc, .policy = o->policy, .kernel = o->kernel,
-			.schedule = v->schedule, .argv0 = opts->argv0,
-			.steps = &steps, .viols = feat, .nr_viols = 1,
+			.schedule = sched, .argv0 = opts->argv0,
+			.steps = &steps, .viols = feat, .nr_viols = v ? 1 : 0,
 			.known = o->viols, .nr_known = o->nr_viols,
-			.name_kind = true,
+			.name_kind = v != NULL,
+			.title = v ? NULL : counter_message(o),
 		};
 		struct html_viol *hv = NULL;
 		char id[32];
 
-		if (!v->schedule)
+		if (!sched)
 			continue;
-		if (!replayed || strcmp(replayed, v->schedule) != 0) {
+		if (!replayed || strcmp(replayed, sched) != 0) {
 			dmo__sc_steps_free(&steps);
-			err = replay(replay_arg, v->schedule, &steps);
+			err = replay(replay_arg, sched, &steps);
 			if (err == -ENOMEM)
 				break;
 			fits = !err;
 			err = 0;
-			replayed = v->schedule;
+			replayed = sched;
 		}
 		if (cell) {
 			hv = &cell->viols[cell->nr_viols++];
-			hv->kind = v->kind;
-			hv->message = strdup(v->message);
-			hv->schedule = strdup(v->schedule);
-			hv->replay = replay_command(o, opts->argv0, v);
+			hv->kind = v ? v->kind : DMO_VIOL_NR;
+			hv->message = strdup(v ? v->message : counter_message(o));
+			hv->schedule = strdup(sched);
+			hv->replay = replay_command(o, opts->argv0, sched,
+						    v ? (int)v->kind : -1);
 			if (!hv->message || !hv->schedule || !hv->replay) {
 				err = -ENOMEM;
 				break;
@@ -532,7 +554,10 @@ static void put_counterexamples(FILE *out, const struct dmo_html_report *r)
 				"<article class=\"viol\" "
 				"id=\"c%zu-v%zu\">\n<h4><span "
 				"class=\"kind\">%s</span> ",
-				i, k + 1, dmo_viol_kind_name(v->kind));
+				i, k + 1,
+				v->kind == DMO_VIOL_NR ?
+					"condition" :
+					dmo_viol_kind_name(v->kind));
 			html_put(out, v->message);
 			fputs("</h4>\n<p>schedule <code>", out);
 			html_put(out, v->schedule);

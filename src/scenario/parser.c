@@ -1676,10 +1676,11 @@ static int parse_expect(struct parser *p)
 	e.loc.col = p->toks[0].col;
 	if (t->kind != DMO_TOK_NAME && t->kind != DMO_TOK_AT)
 		return fail_expected(p, t,
-				     "a policy or a result (ok, Always, Sometimes, Never, violation)");
+				     "a policy or a result (ok, Always, Sometimes, Never, condition, violation)");
 	if (t->kind == DMO_TOK_NAME && !tok_eq(t, "ok") &&
 	    !tok_eq(t, "Always") && !tok_eq(t, "Sometimes") &&
-	    !tok_eq(t, "Never") && !tok_eq(t, "violation")) {
+	    !tok_eq(t, "Never") && !tok_eq(t, "violation") &&
+	    !tok_eq(t, "condition")) {
 		v = -1;
 		if ((size_t)t->len < sizeof(buf)) {
 			memcpy(buf, t->s, (size_t)t->len);
@@ -1696,6 +1697,15 @@ static int parse_expect(struct parser *p)
 		if (parse_expect_kernels(p, &e))
 			return p->ret;
 		t = next(p);
+	}
+	if (tok_eq(t, "condition")) {
+		/* The observation alone: violations are for other lines. */
+		e.bare = true;
+		t = next(p);
+		if (!tok_eq(t, "Always") && !tok_eq(t, "Sometimes") &&
+		    !tok_eq(t, "Never"))
+			return fail_expected(p, t,
+					     "an observation after 'condition' (Always, Sometimes, Never)");
 	}
 	if (tok_eq(t, "ok")) {
 		e.result = DMO_RES_OK;
@@ -1723,11 +1733,11 @@ static int parse_expect(struct parser *p)
 		e.kind = (enum dmo_viol_kind)v;
 	} else if (t->kind == DMO_TOK_NAME) {
 		return fail(p, t,
-			    "unknown result '%.*s' (ok, Always, Sometimes, Never, violation KIND)",
+			    "unknown result '%.*s' (ok, Always, Sometimes, Never, condition OBSERVATION, violation KIND)",
 			    t->len, t->s);
 	} else {
 		return fail_expected(p, t,
-				     "a result (ok, Always, Sometimes, Never, violation KIND)");
+				     "a result (ok, Always, Sometimes, Never, condition OBSERVATION, violation KIND)");
 	}
 	if (expect_end(p))
 		return p->ret;

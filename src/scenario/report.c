@@ -148,9 +148,9 @@ const char *dmo__sc_expect_text(char *buf, size_t len,
 		[DMO_RES_VIOLATION] = "violation",
 	};
 
-	snprintf(buf, len, "expect%s%s %s%s%s", e->policy >= 0 ? " " : "",
+	snprintf(buf, len, "expect%s%s %s%s%s%s", e->policy >= 0 ? " " : "",
 		 e->policy >= 0 ? dmo_policy_name(e->policy) : "",
-		 results[e->result],
+		 e->bare ? "condition " : "", results[e->result],
 		 e->result == DMO_RES_VIOLATION ? " " : "",
 		 e->result == DMO_RES_VIOLATION ?
 		 dmo_viol_kind_name(e->kind) : "");
@@ -263,6 +263,43 @@ static void report_stopped(FILE *out, const struct dmo__sc_outcome *o)
 		fprintf(out, "Stopped: before the end of the search\n");
 }
 
+/*
+ * The state that refutes the final condition, with the schedule of an
+ * execution that ends in it and how to replay that.
+ */
+static void report_counter(FILE *out, const struct dmo__sc_outcome *o,
+			   const char *argv0, dmo__sc_trace_fn trace,
+			   void *trace_arg)
+{
+	const struct dmo__sc_state *st = o->counter;
+	const struct dmo__sc_viol *same = NULL;
+
+	fprintf(out, "Counterexample: a final state in which the %s condition is %s\n",
+		o->sc->quant == DMO_QUANT_FORALL ? "forall" : "~exists",
+		o->sc->quant == DMO_QUANT_FORALL ? "false" : "true");
+	fprintf(out, "  state: %s\n", st->text);
+	fprintf(out, "  schedule: %s\n", st->schedule);
+	fputs("  replay: ", out);
+	dmo__sc_shell_word(out, argv0);
+	fputs(" replay ", out);
+	dmo__sc_shell_word(out, o->sc->path);
+	fprintf(out, " --policy %s --kernel %s --schedule ",
+		dmo_policy_name(o->policy), dmo_kernel_name(o->kernel));
+	dmo__sc_shell_word(out, st->schedule);
+	fputc('\n', out);
+	for (size_t j = 0; j < o->nr_viols && !same; j++)
+		if (o->viols[j].schedule &&
+		    strcmp(o->viols[j].schedule, st->schedule) == 0)
+			same = &o->viols[j];
+	if (same) {
+		fprintf(out, "  trace: as for the %s violation above\n",
+			dmo_viol_kind_name(same->kind));
+		return;
+	}
+	fputs("  trace:\n", out);
+	trace(trace_arg, st->schedule, out);
+}
+
 /**
  * dmo__sc_report_text() - the text report of one scenario under one policy
  * @out: the stream
@@ -328,6 +365,8 @@ void dmo__sc_report_text(FILE *out, const struct dmo__sc_outcome *o,
 		fputs("  trace:\n", out);
 		trace(trace_arg, v->schedule, out);
 	}
+	if (o->counter)
+		report_counter(out, o, argv0, trace, trace_arg);
 	if (o->judged == DMO__SC_FAIL || o->judged == DMO__SC_UNDECIDED)
 		dmo__sc_report_verdicts(out, o, "");
 	if (o->stopped)
@@ -433,7 +472,15 @@ void dmo__sc_report_json(FILE *out, const struct dmo__sc_outcome *o)
 			fputs("null", out);
 		fputc('}', out);
 	}
-	fputs("],\"expect\":", out);
+	fputc(']', out);
+	if (o->counter) {
+		fputs(",\"counterexample\":{\"state\":", out);
+		json_string(out, o->counter->text);
+		fputs(",\"schedule\":", out);
+		json_string(out, o->counter->schedule);
+		fputc('}', out);
+	}
+	fputs(",\"expect\":", out);
 	json_judged(out, o);
 	fprintf(out, ",\"time\":%.2f}\n", o->seconds);
 }

@@ -213,6 +213,7 @@ static void sc_set_free(struct sc_state_set *set)
 	for (size_t i = 0; i < set->cap; i++) {
 		if (set->slots[i]) {
 			free(set->slots[i]->text);
+			free(set->slots[i]->schedule);
 			free(set->slots[i]);
 		}
 	}
@@ -661,6 +662,11 @@ static void sc_record(struct sc_ctx *c)
 	}
 	if (c->listed)
 		st->listed = sc_set_find(c->listed, text) != NULL;
+	if (c->mode == SC_EXPLORE && st->count == 0) {
+		st->schedule = sc_strdup(dmo_explore_schedule(c->s));
+		if (!st->schedule)
+			c->failed = -ENOMEM;
+	}
 	st->count++;
 	c->complete++;
 	if (cond)
@@ -978,7 +984,7 @@ static void sc_verdict_line(struct dmo__sc_verdict *v, const struct sc_seen *s,
 	case DMO_RES_ALWAYS:
 	case DMO_RES_SOMETIMES:
 	case DMO_RES_NEVER:
-		if (s->kinds)
+		if (s->kinds && !e->bare)
 			sc_set_verdict(v, DMO__SC_FAILED,
 				       "found violation %s (an observation implies ok)",
 				       kinds);
@@ -1157,6 +1163,14 @@ static int sc_outcome(struct dmo__sc_outcome *o, const struct sc_ctx *c)
 		return -ENOMEM;
 	o->nr_states = c->states.nr;
 	o->observation = sc_observation(c);
+	for (size_t i = 0; i < o->nr_states && !o->counter; i++) {
+		const struct dmo__sc_state *st = o->states[i];
+
+		if (st->schedule &&
+		    ((c->sc->quant == DMO_QUANT_FORALL && !st->cond) ||
+		     (c->sc->quant == DMO_QUANT_NOT_EXISTS && st->cond)))
+			o->counter = st;
+	}
 	o->viols = c->viols.v;
 	o->nr_viols = c->viols.nr;
 	o->kinds = c->viols.kinds;

@@ -162,6 +162,11 @@ struct dmo_sc_expect {
 	const struct dmo_kernel *kmin;
 	const struct dmo_kernel *kmax;
 	enum dmo_sc_result result;
+	/*
+	 * "condition OBSERVATION": the observation alone, which implies
+	 * nothing of violations (the file's violation lines speak of them).
+	 */
+	bool bare;
 	enum dmo_viol_kind kind;	/* DMO_RES_VIOLATION */
 	struct dmo_loc loc;
 };
@@ -331,6 +336,8 @@ struct dmo__sc_pic {
 	bool name_kind;			/* the replay command names the
 					 * featured violation's kind, as
 					 * check prints it */
+	const char *title;		/* with no violation featured, or
+					 * NULL for "no violation ..." */
 };
 
 /* Replays @schedule into @steps: 0, -EINVAL when it does not fit, -ENOMEM. */
@@ -377,6 +384,7 @@ struct dmo__sc_state {
 	uint64_t count;		/* executions (or runs) that ended in it */
 	bool cond;		/* the final condition holds in it */
 	bool listed;		/* run: the explorer found it too */
+	char *schedule;		/* check: the first execution ending in it */
 };
 
 /* How a check ended, as the summary line's first word. */
@@ -425,6 +433,12 @@ struct dmo__sc_outcome {
 	struct dmo__sc_state **states;	/* sorted by text */
 	size_t nr_states;
 	const char *observation;	/* "Always"..., NULL: no condition */
+	/*
+	 * A state that refutes a forall (the condition false) or a ~exists
+	 * (true), the first in text order that an explored execution
+	 * reached, with that execution's schedule; NULL: none.
+	 */
+	const struct dmo__sc_state *counter;
 	struct dmo__sc_viol *viols;	/* in the order found */
 	size_t nr_viols;
 	unsigned int kinds;		/* bit per enum dmo_viol_kind found */

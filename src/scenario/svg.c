@@ -1162,7 +1162,9 @@ static int measure_head(struct pic *p)
 			return err;
 	}
 	if (!p->nfeat) {
-		err = wrap(p, "no violation in this execution", max, -1);
+		err = wrap(p, p->in->title ? p->in->title :
+				      "no violation in this execution",
+			   max, -1);
 		if (err)
 			return err;
 	}

@@ -61,7 +61,7 @@ status() {
 }
 mask() { sed 's/ time=[0-9.]*$//; s/,"time":[0-9.]*}$/}/' "$tmp/$1" >"$tmp/$1.m"; }
 
-echo "1..15"
+echo "1..21"
 run full check "$w"
 status 1 "a file expecting a deadlock that cannot happen fails"
 has full "Verdict FAIL $w:11: expect violation deadlock: no execution shows a deadlock violation (found: warn)" \
@@ -98,7 +98,7 @@ has fail "Verdict FAIL $d/claim-fail.own:13: expect Always: the condition held i
 	"an observation that failed: the line, the counts, the observation"
 run failjson check --json "$d/claim-fail.own"
 mask failjson
-has failjson.m '{"test":"cli-claim-fail","policy":"upstream","kernel":"6.17","result":"ok","executions":1,"states":1,"cut":0,"observation":"Never","violations":[],"expect":"FAIL","expectations":[{"where":"'"$d"'/claim-fail.own:13","expect":"expect Always","verdict":"FAIL","why":"the condition held in 0 of 1 execution explored (Never)"}],"stopped":null}' \
+has failjson.m '{"test":"cli-claim-fail","policy":"upstream","kernel":"6.17","result":"ok","executions":1,"states":1,"cut":0,"observation":"Never","violations":[],"counterexample":{"state":"P0:r0=-EPERM; owner(3)=none; owner_cnt(3)=1; driver(0000:03:00.0)=e1000e;","schedule":"0x31.1x4.0x2"},"expect":"FAIL","expectations":[{"where":"'"$d"'/claim-fail.own:13","expect":"expect Always","verdict":"FAIL","why":"the condition held in 0 of 1 execution explored (Never)"}],"stopped":null}' \
 	"the same in JSON"
 
 run default check "$d/default-exists.own"
@@ -112,4 +112,36 @@ if grep -q '^Verdict' "$tmp/pass"; then
 else
 	echo "ok $n - a pass prints no verdict lines"
 fi
+# "condition OBSERVATION": the observation alone, beside a violation the
+# file names; a bare observation still implies ok.
+c=$tmp/cond.own
+cat >"$c" <<'EOF'
+test cond-beside-warn
+bus pci
+device d pci group 1
+thread P0 {
+  release 1
+}
+thread P1 {
+  r0 = claim 1 alice
+}
+forall (P1:r0 == 0)
+expect condition Always
+expect violation warn
+EOF
+run cond check --quiet "$c"
+status 0 "condition Always beside the violation it names: the file passes"
+mask cond
+has cond.m "violation cond-beside-warn upstream kernel=6.17 executions=2 states=2 observation=Always violation=warn expect=PASS" \
+	"with the observation and the violation on the summary line"
+sed 's/^expect condition Always$/expect Always/' "$c" >"$tmp/bare.own"
+run bare check "$tmp/bare.own"
+status 1 "a bare Always beside the same violation fails"
+has bare "Verdict FAIL $tmp/bare.own:11: expect Always: found violation warn (an observation implies ok)" \
+	"since an observation implies ok"
+sed 's/^expect condition Always$/expect condition Never/' "$c" >"$tmp/never.own"
+run never check "$tmp/never.own"
+status 1 "condition Never where it always holds fails"
+has never "Verdict FAIL $tmp/never.own:11: expect condition Never: the condition held in 2 of 2 executions explored (Always)" \
+	"naming the line as written"
 rm -rf "$tmp"

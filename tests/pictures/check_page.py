@@ -102,7 +102,7 @@ t.eq(mask(summary).splitlines(),
      "the page's summary lines are the run's")
 scen = sorted(f[:-4] for f in os.listdir("scenarios") if f.endswith(".own"))
 t.eq(len(pg.rows), len(scen), "a row per scenario of the corpus")
-nviol = len(re.findall(r"^Violation ", out, re.M))
+nviol = len(re.findall(r"^(Violation|Counterexample:) ", out, re.M))
 t.eq(len(pg.articles), nviol, "every counterexample the report prints is "
      "on the page (%d)" % nviol)
 t.ok(all(n == 1 for _, n in pg.articles),
@@ -139,9 +139,15 @@ t.eq([pa.head] + [[c.replace(" FAIL", "") for c in r] for r in pa.rows], md,
      "the page's verdict table is docs/designs.md's, cell for cell")
 links = [h for h in pa.hrefs if re.match(r"#c\d+$", h)]
 cells = sum(1 for r in pa.rows for c in r[1:] if c not in ("ok", "n/a"))
-t.eq(len(links), cells, "every cell that found something links to its "
-     "counterexamples")
-t.eq(len(pa.articles), len(re.findall(r"^Violation ", out, re.M)),
+# An ok cell links too when its final condition has a counterexample.
+okcex = sum(1 for b in out.split("\n\n")
+            if "\nCounterexample: " in "\n" + b and
+            re.search(r"^ok ", b, re.M))
+t.ok(okcex > 0, "some ok check has a counterexample of its condition")
+t.eq(len(links), cells + okcex, "every cell that found something, or "
+     "whose condition has a counterexample, links to its counterexamples")
+t.eq(len(pa.articles),
+     len(re.findall(r"^(Violation|Counterexample:) ", out, re.M)),
      "every counterexample of every policy is on the page")
 printed = re.findall(r"^  replay: (.*)$", out, re.M)
 shown = [p for p in pa.pres.values() if p.startswith("dmaown replay ")]

@@ -111,6 +111,7 @@ st, out, err = P.dmaown("check", "--policy", "all", "--svg", d, "scenarios/")
 t.eq(st, 0, "check --svg over the corpus exits 0")
 t.eq(err, "", "and prints nothing on standard error")
 want = []
+conds = []
 test = pol = None
 counts = {}
 for line in out.splitlines():
@@ -125,9 +126,14 @@ for line in out.splitlines():
         suffix = "" if counts[kind] == 1 else "-%d" % counts[kind]
         want.append(("%s.%s.%s%s.svg" % (test, pol, kind, suffix), kind,
                      m.group(2)))
+    if line.startswith("Counterexample: "):
+        conds.append("%s.%s.condition.svg" % (test, pol))
 got = sorted(os.listdir(d)) if os.path.isdir(d) else []
-t.eq(got, sorted(w[0] for w in want),
-     "one picture per violation the report prints, named TEST.POLICY.KIND")
+t.eq(got, sorted([w[0] for w in want] + conds),
+     "one picture per violation the report prints, named TEST.POLICY.KIND, "
+     "and one per counterexample of a condition, TEST.POLICY.condition")
+t.ok(len(conds) > 0, "the corpus has %d counterexamples of a condition"
+     % len(conds))
 t.ok(len(want) > 50, "the corpus has %d counterexamples" % len(want))
 
 files = {}

@@ -339,8 +339,14 @@ static const struct bad bad[] = {
 	{ "thread P0 {\n}\nexpect v7 ok\n", false,
 	  "t.own:8:8: error: unknown policy 'v7'" },
 	{ "thread P0 {\n}\nexpect upstream Maybe\n", false,
-	  "t.own:8:17: error: unknown result 'Maybe' (ok, Always, Sometimes, Never, violation KIND)" },
+	  "t.own:8:17: error: unknown result 'Maybe' (ok, Always, Sometimes, Never, condition OBSERVATION, violation KIND)" },
 	{ "thread P0 {\n}\nexpect Never\n", false,
+	  "t.own:8:1: error: an observation (Always, Sometimes, Never) needs a final condition" },
+	{ "thread P0 {\n}\nexpect upstream condition ok\n", false,
+	  "t.own:8:27: error: expected an observation after 'condition' (Always, Sometimes, Never), got 'ok'" },
+	{ "thread P0 {\n}\nexpect condition\n", false,
+	  "t.own:8:17: error: expected an observation after 'condition' (Always, Sometimes, Never), got end of line" },
+	{ "thread P0 {\n}\nexpect condition Always\n", false,
 	  "t.own:8:1: error: an observation (Always, Sometimes, Never) needs a final condition" },
 	{ "bus x\n", false, "t.own:6:6: error: a file needs at least one thread" },
 };
@@ -412,7 +418,7 @@ static const struct bad bad_kernel[] = {
 	{ "bus h pcie\n", true,
 	  "t.own:1:7: error: unknown bus shape 'pcie' (nodma, cdx, host1x)" },
 	{ "thread P0 {\n}\nexpect upstream @6.1 @6.2 ok\n", false,
-	  "t.own:8:22: error: expected a result (ok, Always, Sometimes, Never, violation KIND), got '@'" },
+	  "t.own:8:22: error: expected a result (ok, Always, Sometimes, Never, condition OBSERVATION, violation KIND), got '@'" },
 };
 
 static void test_kernel_lines(void)
