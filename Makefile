@@ -5,7 +5,8 @@
 # make demo       dmaown check over the bundled scenarios, every policy: one
 #                 verdict line per scenario and policy; the table of the
 #                 kernel's own bugs over every version (docs/history.md);
-#                 then dmaown groups on the saved tree of the T1 desktop
+#                 then dmaown groups on the saved tree of the T1 desktop, and
+#                 check of its exported plan (passes) and its wrong order (fails)
 # make trees      the saved sysfs trees of tests/host/topo, in build/trees
 # make bench      the benchmarks of bench/, one BENCH line each
 # make difftest   N random programs from SEED, DPOR against the naive
@@ -141,6 +142,9 @@ demo: $(CLI) $(TREES)
 	$(CLI) check --policy all --quiet scenarios/
 	scripts/history-table $(CLI)
 	cd $(BUILD)/trees && $(abspath $(CLI)) groups --sysfs t1-desktop/sys
+	$(CLI) check --quiet scenarios/host/t1-gpu-audio.own
+	$(CLI) check --quiet scenarios/host/t1-gpu-audio-unbind-first.own; \
+		test $$? = 1
 
 bench: $(BENCH_BIN) $(TREES)
 	@for b in $(filter-out $(TREES),$^); do $$b || exit 1; done

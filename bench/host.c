@@ -143,10 +143,16 @@ static int export_one(const char *trees, const char *tree, const char *group)
 		       tree, group, dmo_host_plan_nr_writes(p), now() - t0,
 		       err);
 	} else {
+		enum dmo_policy pol = DMO_POLICY_UPSTREAM;
+
+		/* A 5.18 tree's file runs under the design of its kernel. */
+		if (dmo_scenario_applies(sc, pol,
+					 dmo_scenario_policy_kernel(sc, pol),
+					 err, sizeof(err)))
+			pol = DMO_POLICY_LEGACY;
 		copts.explore.mode = DMO_EXPLORE_DPOR;
 		devnull = fopen("/dev/null", "w");
-		ret = dmo_scenario_check(sc, DMO_POLICY_UPSTREAM, &copts,
-					 devnull);
+		ret = dmo_scenario_check(sc, pol, &copts, devnull);
 		fclose(devnull);
 		t1 = now();
 		printf("BENCH export+check(%s/%s) writes=%zu result=%d time=%.4f\n",

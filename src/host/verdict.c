@@ -45,11 +45,6 @@ static const struct kchange {
 	},
 };
 
-/* The versions the model knows (SPEC.md section 7), oldest first. */
-static const char *const model_versions[] = {
-	"5.18", "5.19", "6.1", "6.2", "6.4", "6.5", "6.6", "6.15",
-};
-
 int dmo__kver_parse(const char *s, struct dmo__kver *v)
 {
 	char *end;
@@ -101,17 +96,10 @@ bool dmo__kver_direct_refuses_claim(struct dmo__kver v)
 
 const char *dmo__kver_model(struct dmo__kver v)
 {
-	const char *best = model_versions[0];
+	char release[24];
 
-	for (size_t i = 0; i < sizeof(model_versions) / sizeof(*model_versions);
-	     i++) {
-		struct dmo__kver m;
-
-		if (dmo__kver_parse(model_versions[i], &m) == 0 &&
-		    dmo__kver_at_least(v, m.major, m.minor))
-			best = model_versions[i];
-	}
-	return best;
+	snprintf(release, sizeof(release), "%d.%d", v.major, v.minor);
+	return dmo_kernel_name(dmo_kernel_for_release(release));
 }
 
 const char *dmo__rule_text(const struct dmo_host *h)
