@@ -663,7 +663,10 @@ static void sc_record(struct sc_ctx *c)
 	if (c->listed)
 		st->listed = sc_set_find(c->listed, text) != NULL;
 	if (c->mode == SC_EXPLORE && st->count == 0) {
-		st->schedule = sc_strdup(dmo_explore_schedule(c->s));
+		/* "": the explorer had no memory to spell it. */
+		const char *sched = dmo_explore_schedule(c->s);
+
+		st->schedule = *sched ? sc_strdup(sched) : NULL;
 		if (!st->schedule)
 			c->failed = -ENOMEM;
 	}
