@@ -248,14 +248,6 @@ static int add_cell(struct dmo_html_report *r, const struct dmo__sc_outcome *o)
 	return 0;
 }
 
-/* What the final condition's counterexample shows, in words. */
-static const char *counter_message(const struct dmo__sc_outcome *o)
-{
-	return o->sc->quant == DMO_QUANT_FORALL ?
-		       "a final state in which the forall condition is false" :
-		       "a final state in which the ~exists condition is true";
-}
-
 /**
  * dmo__sc_pictures() - the pictures of one check: files and the page
  * @o: the outcome, its report already printed
@@ -302,7 +294,7 @@ int dmo__sc_pictures(const struct dmo__sc_outcome *o,
 			.steps = &steps, .viols = feat, .nr_viols = v ? 1 : 0,
 			.known = o->viols, .nr_known = o->nr_viols,
 			.name_kind = v != NULL,
-			.title = v ? NULL : counter_message(o),
+			.title = v ? NULL : dmo__sc_counter_text(o),
 		};
 		struct html_viol *hv = NULL;
 		char id[32];
@@ -321,7 +313,8 @@ int dmo__sc_pictures(const struct dmo__sc_outcome *o,
 		if (cell) {
 			hv = &cell->viols[cell->nr_viols++];
 			hv->kind = v ? v->kind : DMO_VIOL_NR;
-			hv->message = strdup(v ? v->message : counter_message(o));
+			hv->message = strdup(v ? v->message :
+						 dmo__sc_counter_text(o));
 			hv->schedule = strdup(sched);
 			hv->replay = replay_command(o, opts->argv0, sched,
 						    v ? (int)v->kind : -1);

@@ -264,40 +264,52 @@ static void report_stopped(FILE *out, const struct dmo__sc_outcome *o)
 }
 
 /*
- * The state that refutes the final condition, with the schedule of an
- * execution that ends in it and how to replay that.
+ * "  schedule: S", "  replay: COMMAND" (naming @kind, which replay then
+ * says it still shows, unless @kind < 0) and the trace of @schedule, or,
+ * when one of the first @nr_before violations has that schedule, a line
+ * saying so: one execution often shows several kinds, and one trace does.
  */
-static void report_counter(FILE *out, const struct dmo__sc_outcome *o,
-			   const char *argv0, dmo__sc_trace_fn trace,
-			   void *trace_arg)
+static void report_schedule(FILE *out, const struct dmo__sc_outcome *o,
+			    const char *argv0, const char *schedule, int kind,
+			    size_t nr_before, dmo__sc_trace_fn trace,
+			    void *trace_arg)
 {
-	const struct dmo__sc_state *st = o->counter;
-	const struct dmo__sc_viol *same = NULL;
-
-	fprintf(out, "Counterexample: a final state in which the %s condition is %s\n",
-		o->sc->quant == DMO_QUANT_FORALL ? "forall" : "~exists",
-		o->sc->quant == DMO_QUANT_FORALL ? "false" : "true");
-	fprintf(out, "  state: %s\n", st->text);
-	fprintf(out, "  schedule: %s\n", st->schedule);
+	fprintf(out, "  schedule: %s\n", schedule);
 	fputs("  replay: ", out);
 	dmo__sc_shell_word(out, argv0);
 	fputs(" replay ", out);
 	dmo__sc_shell_word(out, o->sc->path);
 	fprintf(out, " --policy %s --kernel %s --schedule ",
 		dmo_policy_name(o->policy), dmo_kernel_name(o->kernel));
-	dmo__sc_shell_word(out, st->schedule);
+	dmo__sc_shell_word(out, schedule);
+	if (kind >= 0)
+		fprintf(out, " --violation %s",
+			dmo_viol_kind_name((enum dmo_viol_kind)kind));
 	fputc('\n', out);
-	for (size_t j = 0; j < o->nr_viols && !same; j++)
+	for (size_t j = 0; j < nr_before; j++) {
 		if (o->viols[j].schedule &&
-		    strcmp(o->viols[j].schedule, st->schedule) == 0)
-			same = &o->viols[j];
-	if (same) {
-		fprintf(out, "  trace: as for the %s violation above\n",
-			dmo_viol_kind_name(same->kind));
-		return;
+		    strcmp(o->viols[j].schedule, schedule) == 0) {
+			fprintf(out, "  trace: as for the %s violation above\n",
+				dmo_viol_kind_name(o->viols[j].kind));
+			return;
+		}
 	}
 	fputs("  trace:\n", out);
-	trace(trace_arg, st->schedule, out);
+	trace(trace_arg, schedule, out);
+}
+
+/**
+ * dmo__sc_counter_text() - what the final condition's counterexample shows
+ * @o: an outcome with a counter state
+ *
+ * Return: a phrase, static.
+ * Context: any.
+ */
+const char *dmo__sc_counter_text(const struct dmo__sc_outcome *o)
+{
+	return o->sc->quant == DMO_QUANT_FORALL ?
+		       "a final state in which the forall condition is false" :
+		       "a final state in which the ~exists condition is true";
 }
 
 /**
@@ -330,8 +342,6 @@ void dmo__sc_report_text(FILE *out, const struct dmo__sc_outcome *o,
 	for (size_t i = 0; i < o->nr_viols; i++) {
 		const struct dmo__sc_viol *v = &o->viols[i];
 
-		const struct dmo__sc_viol *same = NULL;
-
 		fprintf(out, "Violation %s: %s\n", dmo_viol_kind_name(v->kind),
 			v->message);
 		if (strcmp(v->thread, "-") == 0)
@@ -340,33 +350,16 @@ void dmo__sc_report_text(FILE *out, const struct dmo__sc_outcome *o,
 		else
 			fprintf(out, "  where: %s, thread %s\n", v->fn,
 				v->thread);
-		if (!v->schedule)
-			continue;
-		fprintf(out, "  schedule: %s\n", v->schedule);
-		fputs("  replay: ", out);
-		dmo__sc_shell_word(out, argv0);
-		fputs(" replay ", out);
-		dmo__sc_shell_word(out, o->sc->path);
-		fprintf(out, " --policy %s --kernel %s --schedule ", pol,
-			dmo_kernel_name(o->kernel));
-		dmo__sc_shell_word(out, v->schedule);
-		/* Replay then says whether it still shows what it did. */
-		fprintf(out, " --violation %s\n", dmo_viol_kind_name(v->kind));
-		/* One execution often shows several kinds: one trace does. */
-		for (size_t j = 0; j < i && !same; j++)
-			if (o->viols[j].schedule &&
-			    strcmp(o->viols[j].schedule, v->schedule) == 0)
-				same = &o->viols[j];
-		if (same) {
-			fprintf(out, "  trace: as for the %s violation above\n",
-				dmo_viol_kind_name(same->kind));
-			continue;
-		}
-		fputs("  trace:\n", out);
-		trace(trace_arg, v->schedule, out);
+		if (v->schedule)
+			report_schedule(out, o, argv0, v->schedule,
+					(int)v->kind, i, trace, trace_arg);
 	}
-	if (o->counter)
-		report_counter(out, o, argv0, trace, trace_arg);
+	if (o->counter) {
+		fprintf(out, "Counterexample: %s\n", dmo__sc_counter_text(o));
+		fprintf(out, "  state: %s\n", o->counter->text);
+		report_schedule(out, o, argv0, o->counter->schedule, -1,
+				o->nr_viols, trace, trace_arg);
+	}
 	if (o->judged == DMO__SC_FAIL || o->judged == DMO__SC_UNDECIDED)
 		dmo__sc_report_verdicts(out, o, "");
 	if (o->stopped)

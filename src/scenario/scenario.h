@@ -461,6 +461,7 @@ void dmo__sc_report_text(FILE *out, const struct dmo__sc_outcome *o,
 			 bool quiet, const char *argv0, dmo__sc_trace_fn trace,
 			 void *trace_arg);
 void dmo__sc_report_json(FILE *out, const struct dmo__sc_outcome *o);
+const char *dmo__sc_counter_text(const struct dmo__sc_outcome *o);
 void dmo__sc_report_run(FILE *out, const struct dmo__sc_outcome *o,
 			uint64_t iterations, uint64_t seed, size_t unlisted,
 			const char *skipped);
