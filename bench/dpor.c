@@ -29,6 +29,9 @@
  * With no argument every case below runs; `dpor 'NAME(N)' ...` runs the
  * named benchmarks at any size, judging the count where the optimum is
  * known.  An unknown name or a malformed one is exit status 2.
+ * `dpor --threads N ...` explores with dmo_explore_parallel() on N
+ * workers: the line adds threads= and redundant=, and the count judged is
+ * that of distinct traces, executions less redundant ones.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,12 +346,16 @@ static const struct bench_kind *find_kind(const char *name, size_t len)
 	return NULL;
 }
 
-/* Runs one benchmark; 1 when its count is known and differs. */
-static int run_one(const struct bench_kind *k, int n)
+/*
+ * Runs one benchmark on @threads workers (1: dmo_explore() itself); 1
+ * when its count of distinct traces is known and differs.
+ */
+static int run_one(const struct bench_kind *k, int n, int threads)
 {
 	struct dmo_program p = { .run = k->run };
 	struct dmo_explore_result r = { 0 };
-	struct bench *b = calloc(1, sizeof(*b));
+	struct bench *b = calloc((size_t)threads, sizeof(*b));
+	void *args[DMO_EXPLORE_MAX_THREADS];
 	uint64_t want = k->want(n);
 	bool bad;
 	int ret;
@@ -357,13 +364,24 @@ static int run_one(const struct bench_kind *k, int n)
 		fprintf(stderr, "dpor: out of memory\n");
 		exit(1);
 	}
-	b->n = n;
-	ret = dmo_explore(&p, b, NULL, &r);
+	for (int i = 0; i < threads; i++) {
+		b[i].n = n;
+		args[i] = &b[i];
+	}
+	if (threads == 1)
+		ret = dmo_explore(&p, b, NULL, &r);
+	else
+		ret = dmo_explore_parallel(&p, args, sizeof(*b), threads,
+					   NULL, &r);
 	bad = ret || !r.complete || r.blocked ||
-	      (want && r.executions != want);
-	printf("BENCH %s(%d) executions=%llu blocked=%llu time=%.3f rate=%.0f/s%s\n",
+	      (want && r.executions - r.redundant != want);
+	printf("BENCH %s(%d) executions=%llu blocked=%llu",
 	       k->name, n, (unsigned long long)r.executions,
-	       (unsigned long long)r.blocked, r.seconds,
+	       (unsigned long long)r.blocked);
+	if (threads > 1)
+		printf(" threads=%d redundant=%llu", threads,
+		       (unsigned long long)r.redundant);
+	printf(" time=%.3f rate=%.0f/s%s\n", r.seconds,
 	       r.seconds > 0 ? (double)r.executions / r.seconds : 0.0,
 	       bad ? " MISMATCH" : want ? "" : " (optimum unknown)");
 	free(b);
@@ -423,8 +441,22 @@ static const struct bench_kind *parse(const char *arg, int *n)
 int main(int argc, char **argv)
 {
 	const struct bench_kind *k[64];
-	int n[64], bad = 0;
+	int n[64], bad = 0, threads = 1;
 
+	if (argc > 2 && strcmp(argv[1], "--threads") == 0) {
+		char *end;
+		long v = strtol(argv[2], &end, 10);
+
+		if (*end || end == argv[2] || v < 1 ||
+		    v > DMO_EXPLORE_MAX_THREADS) {
+			fprintf(stderr, "dpor: --threads '%s': a number from 1 to %d\n",
+				argv[2], DMO_EXPLORE_MAX_THREADS);
+			return 2;
+		}
+		threads = (int)v;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc - 1 > 64) {
 		fprintf(stderr, "dpor: at most 64 benchmarks at once\n");
 		return 2;
@@ -436,11 +468,11 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1) {
 		for (int i = 0; i < argc - 1; i++)
-			bad |= run_one(k[i], n[i]);
+			bad |= run_one(k[i], n[i], threads);
 		return bad;
 	}
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		bad |= run_one(find_kind(cases[i].name, strlen(cases[i].name)),
-			       cases[i].n);
+			       cases[i].n, threads);
 	return bad;
 }

@@ -13,6 +13,7 @@
 #define DMAOWN_EXPLORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dmaown/types.h"
@@ -118,6 +119,11 @@ struct dmo_explore_result {
 	double seconds;
 	/* executions cut short: a BUG, a use after free, a deadlock */
 	uint64_t cut;
+	/*
+	 * dmo_explore_parallel(): executions whose trace another execution
+	 * ran already (0 for dmo_explore()).
+	 */
+	uint64_t redundant;
 };
 
 /**
@@ -136,6 +142,38 @@ struct dmo_explore_result {
 int dmo_explore(const struct dmo_program *p, void *arg,
 		const struct dmo_explore_opts *opts,
 		struct dmo_explore_result *r);
+
+/* Most workers of one dmo_explore_parallel(). */
+#define DMO_EXPLORE_MAX_THREADS 64
+
+/**
+ * dmo_explore_parallel() - dmo_explore() by @n workers sharing one search
+ * @p: the program
+ * @args: @n arguments, one for each worker's copy of the program, which
+ *	runs its hooks with it, on that worker's OS thread
+ * @arg_size: how many bytes at each of @args the program's threads access
+ *	through the seam (0: none)
+ * @n: workers, 1..DMO_EXPLORE_MAX_THREADS
+ * @opts: as for dmo_explore(); the mode must be DMO_EXPLORE_DPOR
+ * @r: as for dmo_explore(), but @r->on_violation is called on worker k's
+ *	thread with @args[k], not @r->arg; counts out, summed over workers
+ *
+ * The search finds every final state, violation and trace that
+ * dmo_explore() finds and no other, and never a blocked execution; it may
+ * run some traces more than once (@r->redundant says how many times).
+ * What the program's threads share must live in memory from dmo_alloc(),
+ * on their stacks, or within the @arg_size bytes of the argument: a
+ * branch that touches other memory is not handed between workers, and the
+ * search is then sequential from there.
+ *
+ * Return: as dmo_explore(); -EINVAL also for a mode other than DPOR.
+ * Context: as dmo_explore().  The hooks of one worker are never called at
+ * the same time as each other, but those of two workers may be.
+ */
+int dmo_explore_parallel(const struct dmo_program *p, void *const *args,
+			 size_t arg_size, int n,
+			 const struct dmo_explore_opts *opts,
+			 struct dmo_explore_result *r);
 
 /**
  * dmo_explore_replay() - run the one execution a schedule names

@@ -15,7 +15,7 @@
  * deadlock) is simply never resumed: nothing on its stack owns anything the
  * explorer does not reclaim itself.  Under ASan each switch is announced
  * with the fiber annotations, and a reused stack is unpoisoned first, since
- * an abandoned frame leaves its redzones behind.
+ * an abandoned frame leaves its redzones behind; under TSan too (below).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -32,6 +32,32 @@
 #define STACK_SIZE (256 * 1024)
 #endif
 #define GUARD 4096
+
+/*
+ * Under TSan each coroutine is a fiber of its own, and every switch is
+ * announced, with the synchronisation it implies: the threads of one
+ * execution take turns, so what one did happens before what the next
+ * does.  Without it TSan would take the stacks' frames for one thread's
+ * and lose track of them.  A slot's fiber is made again only when its
+ * coroutine was abandoned (cut short), since that leaves frames behind.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define DMO_XTSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define DMO_XTSAN 1
+#endif
+#endif
+
+#ifdef DMO_XTSAN
+void *__tsan_get_current_fiber(void);
+void *__tsan_create_fiber(unsigned flags);
+void __tsan_destroy_fiber(void *fiber);
+void __tsan_switch_to_fiber(void *fiber, unsigned flags);
+#define TSAN_SWITCH(f) __tsan_switch_to_fiber((f), 0)
+#else
+#define TSAN_SWITCH(f) ((void)0)
+#endif
 
 #if defined(__x86_64__)
 
@@ -83,22 +109,32 @@ static void coro_entry(void *arg);
 
 #define SLOT (STACK_SIZE + GUARD)
 
+int dmo__coro_map(struct dmo__explorer *x)
+{
+	void *r;
+
+	if (x->stacks)
+		return 0;
+	r = mmap(NULL, (size_t)SLOT * DMO_XMAX_THREADS, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r == MAP_FAILED)
+		return -ENOMEM;
+	x->stacks = r;
+	return 0;
+}
+
+size_t dmo__coro_span(void)
+{
+	return (size_t)SLOT * DMO_XMAX_THREADS;
+}
+
 int dmo__coro_init(struct dmo__explorer *x, struct dmo__xthread *t)
 {
 	if (!t->stack) {
 		char *m;
 
-		if (!x->stacks) {
-			void *r = mmap(NULL, (size_t)SLOT * DMO_XMAX_THREADS,
-				       PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS |
-					       MAP_NORESERVE,
-				       -1, 0);
-
-			if (r == MAP_FAILED)
-				return -ENOMEM;
-			x->stacks = r;
-		}
+		if (dmo__coro_map(x))
+			return -ENOMEM;
 		m = (char *)x->stacks + (size_t)SLOT * (size_t)(t - x->th);
 		mprotect(m, GUARD, PROT_NONE);
 		t->stack = m + GUARD;
@@ -124,6 +160,15 @@ int dmo__coro_init(struct dmo__explorer *x, struct dmo__xthread *t)
 	}
 #endif
 	t->fake_stack = NULL;
+#ifdef DMO_XTSAN
+	if (t->tsan_fiber && !t->tsan_ended) {
+		__tsan_destroy_fiber(t->tsan_fiber);
+		t->tsan_fiber = NULL;
+	}
+	if (!t->tsan_fiber)
+		t->tsan_fiber = __tsan_create_fiber(0);
+	t->tsan_ended = false;
+#endif
 	{
 		/*
 		 * Stacks are page-aligned, so the hot top frames of every
@@ -159,6 +204,10 @@ void dmo__coro_resume(struct dmo__explorer *x, struct dmo__xthread *t)
 	__sanitizer_start_switch_fiber(&x->sched_fake, t->stack,
 				       t->stack_size);
 #endif
+#ifdef DMO_XTSAN
+	x->sched_fiber = __tsan_get_current_fiber();
+#endif
+	TSAN_SWITCH(t->tsan_fiber);
 	dmo__ctx_switch(&x->sched_sp, t->sp);
 #ifdef DMO_XASAN
 	__sanitizer_finish_switch_fiber(x->sched_fake, NULL, NULL);
@@ -175,6 +224,7 @@ void dmo__coro_yield(struct dmo__explorer *x, struct dmo__xthread *t,
 #else
 	(void)dying;
 #endif
+	TSAN_SWITCH(x->sched_fiber);
 	dmo__ctx_switch(&t->sp, x->sched_sp);
 #ifdef DMO_XASAN
 	__sanitizer_finish_switch_fiber(t->fake_stack, NULL, NULL);
@@ -195,6 +245,7 @@ void dmo__coro_switch(struct dmo__explorer *x, struct dmo__xthread *from,
 #else
 	(void)dying;
 #endif
+	TSAN_SWITCH(to->tsan_fiber);
 	dmo__ctx_switch(&from->sp, to->sp);
 #ifdef DMO_XASAN
 	__sanitizer_finish_switch_fiber(from->fake_stack, NULL, NULL);
@@ -211,6 +262,9 @@ static void coro_entry(void *arg)
 					&x->main_stack_size);
 #endif
 	t->fn(&x->sync, t->arg);
+#ifdef DMO_XTSAN
+	t->tsan_ended = true;
+#endif
 	dmo__x_end(x);
 	dmo__coro_yield(x, t, true);
 	/* An ended coroutine is never resumed. */
@@ -236,8 +290,14 @@ void dmo__coro_free(struct dmo__explorer *x)
 		__asan_unpoison_memory_region((void *)lo, hi - lo);
 	}
 #endif
-	for (int i = 0; i < DMO_XMAX_THREADS; i++)
+	for (int i = 0; i < DMO_XMAX_THREADS; i++) {
 		x->th[i].stack = NULL;
+#ifdef DMO_XTSAN
+		if (x->th[i].tsan_fiber)
+			__tsan_destroy_fiber(x->th[i].tsan_fiber);
+		x->th[i].tsan_fiber = NULL;
+#endif
+	}
 	munmap(x->stacks, (size_t)SLOT * DMO_XMAX_THREADS);
 	x->stacks = NULL;
 }

@@ -201,11 +201,19 @@ void dmo__viol_flush(struct dmo__explorer *x)
 	for (int i = 0; i < x->nedges; i++) {
 		if (x->edges[i].sched)
 			continue;
+		if (x->edges[i].foreign) {
+			x->edges[i].sched = dmo__board_sched(x,
+							     x->edges[i].board);
+			continue;
+		}
 		if (cur_len != sched_len(x, x->edges[i].at)) {
 			cur_len = sched_len(x, x->edges[i].at);
 			cur = dmo__sched_prefix(x, cur_len);
 		}
 		x->edges[i].sched = strdup(cur);
+		if (x->par && x->edges[i].sched)
+			dmo__board_set_sched(x, x->edges[i].board,
+					     x->edges[i].sched);
 	}
 	x->npv = 0;
 }
@@ -241,6 +249,9 @@ static int path(struct dmo__explorer *x, const char *from, const char *to,
  * its device_lock and another with its group mutex meet in one graph, as
  * lock classes do in lockdep.
  */
+static void new_edge(struct dmo__explorer *x, struct dmo__xthread *t,
+		     const char *a, const char *b, const char *fn);
+
 void dmo__lock_order(struct dmo__explorer *x, int tid, int slot,
 		     const char *fn)
 {
@@ -249,54 +260,80 @@ void dmo__lock_order(struct dmo__explorer *x, int tid, int slot,
 
 	for (int h = 0; h < t->nheld; h++) {
 		const char *a = x->mtx[t->held[h]].name;
-		struct dmo__ledge *e;
-		char *seen;
-		int rev;
 
 		if (strcmp(a, b) == 0 || find_edge(x, a, b) >= 0)
 			continue;
-		if (x->nedges == x->cap_edges) {
-			int cap = x->cap_edges ? 2 * x->cap_edges : 16;
-			void *n = realloc(x->edges,
-					  (size_t)cap * sizeof(*x->edges));
+		if (x->par) {
+			/*
+			 * A parallel search keeps one graph: another worker
+			 * may have made this edge, or the other half of a
+			 * cycle, and the board is locked until this edge is
+			 * on it too, so that of two workers making the two
+			 * halves at once, the second sees the first.
+			 */
+			dmo__board_lock(x);
+			dmo__board_import(x);
+			if (find_edge(x, a, b) < 0)
+				new_edge(x, t, a, b, fn);
+			dmo__board_unlock(x);
+			continue;
+		}
+		new_edge(x, t, a, b, fn);
+	}
+}
 
-			if (!n)
-				return;
-			x->edges = n;
-			x->cap_edges = cap;
-		}
-		e = &x->edges[x->nedges];
-		memset(e, 0, sizeof(*e));
-		e->a = strdup(a);
-		e->b = strdup(b);
-		if (!e->a || !e->b) {
-			free(e->a);
-			free(e->b);
-			return;
-		}
-		e->fn = fn;
-		e->at = x->nev;
-		snprintf(e->thread, sizeof(e->thread), "%s", t->name);
-		x->nedges++;
-		seen = calloc((size_t)x->nedges, 1);
-		if (!seen)
-			return;
-		rev = path(x, b, a, seen);
-		free(seen);
-		if (rev >= 0) {
-			struct dmo__ledge *r = &x->edges[rev];
-			char msg[DMO_XMSG];
+/* Edge @a then @b, new, made by thread @t in @fn. */
+static void new_edge(struct dmo__explorer *x, struct dmo__xthread *t,
+		     const char *a, const char *b, const char *fn)
+{
+	struct dmo__ledge *e;
+	char *seen;
+	int rev;
 
-			snprintf(msg, sizeof(msg),
-				 "lock order inversion: %s then %s in %s by %s, but %s then %s%s in %s by %s",
-				 a, b, fn, t->name, r->a, r->b,
-				 strcmp(r->b, a) ? " (then on to the first)" :
-						   "",
-				 r->fn, r->thread);
-			dmo__viol(x, DMO_VIOL_DEADLOCK, fn, t->name, msg);
-			if (x->npv > 0 && x->mode != DMO__X_REPLAY)
-				x->pv[x->npv - 1].lockpair = rev;
-		}
+	if (x->nedges == x->cap_edges) {
+		int cap = x->cap_edges ? 2 * x->cap_edges : 16;
+		void *n = realloc(x->edges,
+				  (size_t)cap * sizeof(*x->edges));
+
+		if (!n)
+			return;
+		x->edges = n;
+		x->cap_edges = cap;
+	}
+	e = &x->edges[x->nedges];
+	memset(e, 0, sizeof(*e));
+	e->a = strdup(a);
+	e->b = strdup(b);
+	if (!e->a || !e->b) {
+		free(e->a);
+		free(e->b);
+		return;
+	}
+	e->fn = fn;
+	e->at = x->nev;
+	e->board = -1;
+	snprintf(e->thread, sizeof(e->thread), "%s", t->name);
+	x->nedges++;
+	if (x->par)
+		dmo__board_publish(x, x->nedges - 1);
+	seen = calloc((size_t)x->nedges, 1);
+	if (!seen)
+		return;
+	rev = path(x, b, a, seen);
+	free(seen);
+	if (rev >= 0) {
+		struct dmo__ledge *r = &x->edges[rev];
+		char msg[DMO_XMSG];
+
+		snprintf(msg, sizeof(msg),
+			 "lock order inversion: %s then %s in %s by %s, but %s then %s%s in %s by %s",
+			 a, b, fn, t->name, r->a, r->b,
+			 strcmp(r->b, a) ? " (then on to the first)" :
+					   "",
+			 r->fn, r->thread);
+		dmo__viol(x, DMO_VIOL_DEADLOCK, fn, t->name, msg);
+		if (x->npv > 0 && x->mode != DMO__X_REPLAY)
+			x->pv[x->npv - 1].lockpair = rev;
 	}
 }
 
@@ -802,6 +839,15 @@ void dmo__finish_event_slow(struct dmo__explorer *x)
 	const uint32_t *base;
 
 	x->pred_ev = -1;
+	/*
+	 * Only the clock of an event before the branching point was wanted
+	 * (a worker's first run of a branch handed to it, see par.c): its
+	 * races are another worker's.
+	 */
+	if (e < x->race_from) {
+		x->npred = 0;
+		return;
+	}
 	tid = x->evs[e].ev.tid;
 	base = x->pred_base >= 0 ? clock_of(x, x->pred_base) : zero_clock;
 	for (int i = 0; i < x->npred; i++) {
@@ -922,7 +968,7 @@ uint32_t dmo__watch_range(struct dmo__explorer *x, uintptr_t a, size_t size)
 /* Event @e writes the classes in @bits, after each one's latest writer. */
 void dmo__class_write(struct dmo__explorer *x, int e, uint32_t bits)
 {
-	bool dpor = x->mode == DMO__X_DPOR && e >= x->race_from &&
+	bool dpor = x->mode == DMO__X_DPOR && e >= x->vc_from &&
 		    x->pred_ev == e;
 
 	while (bits) {

@@ -175,6 +175,7 @@ static int wnew(struct dmo__explorer *x, const struct dmo__ev *ev)
 	x->wpool[n].child = -1;
 	x->wpool[n].next = -1;
 	x->wpool[n].gen = x->gen;
+	x->wpool[n].given = false;
 	return n;
 }
 
@@ -336,6 +337,8 @@ static void refresh_sleep(struct dmo__explorer *x, int i)
 	x->nodes[i].sleep_gen = x->gen;
 }
 
+static void uncanon(const struct dmo__explorer *x, struct dmo__ev *e);
+
 void dmo__search_race(struct dmo__explorer *x, int e, int e2)
 {
 	dmo__search_race_ev(x, e, e2, &x->evs[e2].ev);
@@ -387,7 +390,39 @@ void dmo__search_race_ev(struct dmo__explorer *x, int e, int e2,
 		if (weak_initial_at(&sl[s], mask, w, n, first[sl[s].tid]))
 			return;
 	}
+	/*
+	 * Above the branch this worker was given, while its giver is still
+	 * there, the giver inserts it, into its own forest as the sequential
+	 * search would (par.c).
+	 */
+	if (x->from && e <= x->from_at && dmo__gift_forward(x, e, w, n))
+		return;
 	wut_insert(x, &node->wut, w, n);
+}
+
+void dmo__search_mail(struct dmo__explorer *x, int j, struct dmo__ev *w,
+		      int n, int skip)
+{
+	int *link = &x->nodes[j].wut;
+
+	for (int k = 0; k < n; k++)
+		uncanon(x, &w[k]);
+	/*
+	 * At the state of the branch given away, the sequential search
+	 * would be exploring that branch, not holding it in the forest: a
+	 * sequence from the branch's own races does not walk into it (it
+	 * stays where it was, before whatever is inserted after it).
+	 */
+	while (skip >= 0 && *link >= 0 && *link != skip)
+		link = &x->wpool[*link].next;
+	if (skip >= 0 && *link == skip) {
+		*link = x->wpool[skip].next;
+		wut_insert(x, &x->nodes[j].wut, w, n);
+		x->wpool[skip].next = *link;
+		*link = skip;
+		return;
+	}
+	wut_insert(x, &x->nodes[j].wut, w, n);
 }
 
 static struct dmo__ev *sleep_find(struct dmo__explorer *x, int i, int tid)
@@ -449,6 +484,41 @@ covered:;
 	}
 }
 
+static void sleep_add(struct dmo__explorer *x, int i,
+		      const struct dmo__ev *e);
+
+/*
+ * Parallel search (par.c).  A branch handed to another worker stays in
+ * the wakeup forest it came from, marked given, so that what is inserted
+ * later walks it as before: a sequence that ends in a given leaf is
+ * covered by the worker exploring it, and one that ends below a given
+ * node makes a node that is not given, which this worker explores when
+ * it comes to the branch.  A given branch with nothing below it that is
+ * not given is passed over as explored: it joins the sleep set, as the
+ * worker that explored it would have left it.
+ */
+static bool wlate(const struct dmo__explorer *x, int n)
+{
+	if (!x->wpool[n].given)
+		return true;
+	for (int c = x->wpool[n].child; c >= 0; c = x->wpool[c].next)
+		if (wlate(x, c))
+			return true;
+	return false;
+}
+
+/* Pass over given branch @c of state @i, out of its forest already. */
+static void wskip(struct dmo__explorer *x, int i, int c)
+{
+	struct dmo__ev ev = resolve(x, &x->wpool[c].ev);
+
+	if (x->nodes[i].sleep_gen != x->gen)
+		refresh_sleep(x, i);
+	sleep_add(x, i, &ev);
+	wfree_forest(x, x->wpool[c].child);
+	wrelease(x, c);
+}
+
 static int dpor_new_node(struct dmo__explorer *x, int i)
 {
 	struct dmo__node *node = &x->nodes[i];
@@ -482,6 +552,10 @@ static int dpor_new_node(struct dmo__explorer *x, int i)
 		struct dmo__ev ev = x->wpool[c].ev;
 
 		node->wut = x->wpool[c].next;
+		if (x->wpool[c].given && !wlate(x, c)) {
+			wskip(x, i, c);
+			continue;
+		}
 		if (ev.tid < x->nthreads && dmo__x_enabled(x, ev.tid)) {
 			node->ev = ev;
 			x->pending = x->wpool[c].child;
@@ -681,6 +755,16 @@ static void sleep_add(struct dmo__explorer *x, int i, const struct dmo__ev *e)
 		s->addr = (uint64_t)1 << e->aux;
 }
 
+/* The state the next execution branches at, as below; -1: none. */
+static int next_branch(const struct dmo__explorer *x)
+{
+	for (int i = x->depth - 1; i >= 0; i--)
+		for (int c = x->nodes[i].wut; c >= 0; c = x->wpool[c].next)
+			if (!x->wpool[c].given || wlate(x, c))
+				return i;
+	return -1;
+}
+
 /* Set up the next execution; false when the search is over. */
 bool dmo__search_next(struct dmo__explorer *x)
 {
@@ -692,6 +776,16 @@ bool dmo__search_next(struct dmo__explorer *x)
 	if (x->pending >= 0) {
 		wfree_forest(x, x->pending);
 		x->pending = -1;
+	}
+	/*
+	 * A worker that gave branches away takes their mail, and does not
+	 * leave a state that one of them lies below before it is explored:
+	 * it would leave sequences there unexplored (x->waiting says which).
+	 */
+	if (x->ngifts) {
+		dmo__gifts_open(x);
+		if (dmo__gifts_wait(x, next_branch(x)))
+			return false;
 	}
 	for (int i = x->depth - 1; i >= 0; i--) {
 		struct dmo__node *node = &x->nodes[i];
@@ -716,6 +810,15 @@ bool dmo__search_next(struct dmo__explorer *x)
 		/* This state has more to explore: its last child sleeps. */
 		if (i < x->nev)
 			sleep_add(x, i, &x->evs[i].ev);
+		while (node->wut >= 0 && x->wpool[node->wut].given &&
+		       !wlate(x, node->wut)) {
+			int c = node->wut;
+
+			node->wut = x->wpool[c].next;
+			wskip(x, i, c);
+		}
+		if (node->wut < 0)
+			continue;
 		{
 			int c = node->wut;
 
@@ -731,8 +834,13 @@ branch:
 		x->prefix = i + 1;
 		x->depth = i + 1;
 		x->race_from = i;
+		x->vc_from = i;
+		if (x->ngifts)
+			dmo__gifts_close(x, i);
 		return true;
 	}
+	if (x->ngifts)
+		dmo__gifts_close(x, -1);
 	return false;
 }
 
@@ -815,6 +923,9 @@ void dmo__x_delete(struct dmo__explorer *x)
 	free(x->wpool);
 	free(x->wstack);
 	free(x->schedbuf);
+	free(x->hsum);
+	free(x->traces);
+	free(x->gifts);
 	free(x);
 }
 
@@ -866,6 +977,7 @@ int dmo__explore_hooked(const struct dmo_program *p, void *arg,
 	r->events = 0;
 	r->violations = 0;
 	r->cut = 0;
+	r->redundant = 0;
 	r->complete = false;
 	t0 = now();
 	last = t0;
@@ -933,4 +1045,296 @@ void dmo_explore_flag(struct dmo_sync *s, enum dmo_viol_kind kind,
 const char *dmo_explore_schedule(struct dmo_sync *s)
 {
 	return dmo__sched_string(dmo__x(s));
+}
+
+/*
+ * Parallel search: handing a branch to another worker.  Each worker runs
+ * the program in its own memory, so an address one records means nothing
+ * to another: an event crosses over with its address canonical, the
+ * region it lies in (the arenas, the stacks, the program's argument) in
+ * the top byte and its offset in that region below.  An address in none
+ * of them cannot cross, and the branch stays where it is.
+ */
+#define DMO__CANON_SHIFT 56
+
+bool dmo__canon(const struct dmo__explorer *x, struct dmo__ev *e)
+{
+	uintptr_t base[3];
+	size_t size[3];
+
+	if (!is_access(e) && !is_mutex(e))
+		return true;
+	dmo__x_regions(x, base, size);
+	for (int r = 0; r < 3; r++) {
+		if (e->addr >= base[r] && e->addr - base[r] < size[r]) {
+			e->addr = ((uintptr_t)(r + 1) << DMO__CANON_SHIFT) |
+				  (e->addr - base[r]);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void uncanon(const struct dmo__explorer *x, struct dmo__ev *e)
+{
+	uintptr_t base[3];
+	size_t size[3];
+	int r;
+
+	if (!is_access(e) && !is_mutex(e))
+		return;
+	dmo__x_regions(x, base, size);
+	r = (int)(e->addr >> DMO__CANON_SHIFT) - 1;
+	e->addr &= ((uintptr_t)1 << DMO__CANON_SHIFT) - 1;
+	if (r >= 0 && r < 3)
+		e->addr += base[r];
+}
+
+void dmo__task_free(struct dmo__task *t)
+{
+	if (!t)
+		return;
+	free(t->path);
+	free(t->nsleep);
+	free(t->sleep);
+	free(t->forest);
+	free(t);
+}
+
+/*
+ * A sleep entry for @e: as it is for an entry of a sleep set (@set: a
+ * choice holds the mask of its values explored), or made for an event
+ * (a choice: its one value).
+ */
+static struct dmo__ev sleep_entry(const struct dmo__ev *e, bool set)
+{
+	struct dmo__ev r = *e;
+
+	if (r.kind == DMO__EV_CHOOSE && !set)
+		r.addr = (uint64_t)1 << e->aux;
+	return r;
+}
+
+/* Add sleep entry @e to @out (@*n entries): one per thread, masks joined. */
+static void cover_add(struct dmo__ev *out, int *n, const struct dmo__ev *e)
+{
+	for (int s = 0; s < *n; s++) {
+		if (out[s].tid != e->tid)
+			continue;
+		if (e->kind == DMO__EV_CHOOSE && out[s].kind == DMO__EV_CHOOSE)
+			out[s].addr |= e->addr;
+		return;
+	}
+	out[(*n)++] = *e;
+}
+
+/* Add event @e to the sleep set of state @k of task @t. */
+static void task_sleep(struct dmo__task *t, int k, const struct dmo__ev *e,
+		       bool set)
+{
+	struct dmo__ev en = sleep_entry(e, set);
+
+	cover_add(t->sleep + (size_t)k * DMO_XMAX_THREADS, &t->nsleep[k], &en);
+}
+
+/* Copy the forest at @n (a sibling list) into @t; its first index, -1. */
+static int task_forest(struct dmo__explorer *x, struct dmo__task *t, int n,
+		       bool *ok)
+{
+	int first = -1, *link = &first;
+
+	for (; n >= 0; n = x->wpool[n].next) {
+		struct dmo__wnode *wn = &x->wpool[n];
+		int k = t->nforest++;
+
+		if (wn->gen != x->gen) {
+			wn->ev = resolve(x, &wn->ev);
+			wn->gen = x->gen;
+		}
+		t->forest[k].ev = wn->ev;
+		if (!dmo__canon(x, &t->forest[k].ev))
+			*ok = false;
+		t->forest[k].next = -1;
+		*link = k;
+		t->forest[k].child = task_forest(x, t, wn->child, ok);
+		link = &t->forest[k].next;
+	}
+	return first;
+}
+
+static int forest_size(const struct dmo__explorer *x, int n)
+{
+	int k = 0;
+
+	for (; n >= 0; n = x->wpool[n].next)
+		k += 1 + forest_size(x, x->wpool[n].child);
+	return k;
+}
+
+static void mark_given(struct dmo__explorer *x, int n)
+{
+	x->wpool[n].given = true;
+	for (int c = x->wpool[n].child; c >= 0; c = x->wpool[c].next)
+		mark_given(x, c);
+}
+
+/*
+ * Between two executions (dmo__search_next() has set up the next one):
+ * the first branch that nobody has started, of the shallowest state that
+ * has one, for another worker.  It explores the branch as this worker
+ * would have, from the state's sleep set joined by every branch before it
+ * there (the one running, those explored, and those this worker will
+ * explore first: each of them covers what it starts), and whatever its
+ * races insert above the branch, it explores itself.
+ */
+struct dmo__task *dmo__search_donate(struct dmo__explorer *x)
+{
+	struct dmo__task *t;
+	int at = -1, b = -1;
+	bool ok = true;
+
+	if (x->mode != DMO__X_DPOR || x->no_donate)
+		return NULL;
+	/*
+	 * A branch at a state of the path holds nothing given unless it is
+	 * given itself: only such branches are ever given, and below one
+	 * only what it was given with or what is inserted later.
+	 */
+	for (int i = 0; i < x->prefix && i < x->nev && at < 0; i++)
+		for (int c = x->nodes[i].wut; c >= 0; c = x->wpool[c].next)
+			if (!x->wpool[c].given) {
+				at = i;
+				b = c;
+				break;
+			}
+	if (at < 0)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->at = at;
+	t->root = -1;
+	t->path = calloc((size_t)at + 1, sizeof(*t->path));
+	t->nsleep = calloc((size_t)at + 1, sizeof(*t->nsleep));
+	t->sleep = calloc(((size_t)at + 1) * DMO_XMAX_THREADS,
+			  sizeof(*t->sleep));
+	t->forest = calloc((size_t)forest_size(x, x->wpool[b].child) + 1,
+			   sizeof(*t->forest));
+	if (!t->path || !t->nsleep || !t->sleep || !t->forest)
+		goto fail;
+	for (int k = 0; k <= at; k++) {
+		const struct dmo__ev *sl;
+
+		if (x->nodes[k].sleep_gen != x->gen)
+			refresh_sleep(x, k);
+		sl = sleep_of(x, k);
+		for (int s = 0; s < x->nodes[k].nsleep; s++)
+			task_sleep(t, k, &sl[s], true);
+		if (k < at) {
+			t->path[k] = x->evs[k].ev;
+			if (x->evs[k].ev.kind == DMO__EV_CHOOSE)
+				t->path[k].aux = (uint16_t)x->evs[k].choice;
+		}
+	}
+	/* What runs at the state now, and every branch before the one given. */
+	{
+		struct dmo__ev cur = at < x->prefix - 1 ?
+					     x->evs[at].ev :
+					     resolve(x, &x->nodes[at].ev);
+
+		if (at < x->prefix - 1 && cur.kind == DMO__EV_CHOOSE)
+			cur.aux = (uint16_t)x->evs[at].choice;
+		else if (at == x->prefix - 1)
+			cur.aux = x->nodes[at].ev.aux;
+		task_sleep(t, at, &cur, false);
+	}
+	for (int c = x->nodes[at].wut; c != b; c = x->wpool[c].next) {
+		struct dmo__ev ev = resolve(x, &x->wpool[c].ev);
+
+		ev.aux = x->wpool[c].ev.aux;
+		task_sleep(t, at, &ev, false);
+	}
+	/* The other values of a choice given away are this worker's. */
+	if (x->wpool[b].ev.kind == DMO__EV_CHOOSE)
+		for (int c = x->wpool[b].next; c >= 0; c = x->wpool[c].next)
+			if (x->wpool[c].ev.tid == x->wpool[b].ev.tid &&
+			    x->wpool[c].ev.kind == DMO__EV_CHOOSE)
+				task_sleep(t, at, &x->wpool[c].ev,
+					   false);
+	t->path[at] = resolve(x, &x->wpool[b].ev);
+	t->path[at].aux = x->wpool[b].ev.aux;
+	t->root = task_forest(x, t, x->wpool[b].child, &ok);
+	for (int k = 0; k <= at && ok; k++) {
+		struct dmo__ev *sl = t->sleep + (size_t)k * DMO_XMAX_THREADS;
+
+		/* Only the branch's own event is ever compared with others. */
+		if (!dmo__canon(x, &t->path[k])) {
+			t->path[k].addr = 0;
+			ok = k < at;
+		}
+		for (int s = 0; s < t->nsleep[k] && ok; s++)
+			ok = sl[s].kind == DMO__EV_CHOOSE || dmo__canon(x, &sl[s]);
+	}
+	if (!ok) {
+		x->no_donate = true;
+		goto fail;
+	}
+	t->gift = dmo__gift_new(x, at, b);
+	mark_given(x, b);
+	return t;
+fail:
+	dmo__task_free(t);
+	return NULL;
+}
+
+/* Start the next execution at the branch of task @t. */
+int dmo__search_install(struct dmo__explorer *x, const struct dmo__task *t)
+{
+	int at = t->at, *idx;
+
+	if (dmo__x_grow(x, at + 2))
+		return -ENOMEM;
+	idx = calloc((size_t)t->nforest + 1, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (int k = 0; k <= at; k++) {
+		struct dmo__node *node = &x->nodes[k];
+		struct dmo__ev *sl = sleep_of(x, k);
+
+		memset(node, 0, sizeof(*node));
+		node->ev = t->path[k];
+		uncanon(x, &node->ev);
+		node->wut = -1;
+		node->nsleep = t->nsleep[k];
+		/* Stale on purpose: brought up to date where first used. */
+		node->sleep_gen = 0;
+		for (int s = 0; s < node->nsleep; s++) {
+			sl[s] = t->sleep[(size_t)k * DMO_XMAX_THREADS + s];
+			if (sl[s].kind != DMO__EV_CHOOSE)
+				uncanon(x, &sl[s]);
+			node->sleep_mask |= (uint32_t)1 << sl[s].tid;
+		}
+	}
+	wreserve(x, t->nforest);
+	for (int k = 0; k < t->nforest; k++) {
+		idx[k] = wnew(x, &t->forest[k].ev);
+		uncanon(x, &x->wpool[idx[k]].ev);
+		x->wpool[idx[k]].gen = 0;
+	}
+	for (int k = 0; k < t->nforest; k++) {
+		if (t->forest[k].child >= 0)
+			x->wpool[idx[k]].child = idx[t->forest[k].child];
+		if (t->forest[k].next >= 0)
+			x->wpool[idx[k]].next = idx[t->forest[k].next];
+	}
+	x->pending = t->root >= 0 ? idx[t->root] : -1;
+	free(idx);
+	x->prefix = at + 1;
+	x->depth = at + 1;
+	x->race_from = at;
+	/* The first run computes the clocks of the path too. */
+	x->vc_from = 0;
+	x->from = t->gift;
+	x->from_at = at;
+	return 0;
 }

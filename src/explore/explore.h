@@ -28,7 +28,8 @@
  * the one OS thread that called dmo_explore(), one at a time, so every
  * field below belongs to that thread and no structure here takes a lock;
  * the comments say what each field means instead.  Two explorers share
- * nothing and may run on two OS threads at once.
+ * nothing and may run on two OS threads at once, except the workers of
+ * one parallel search, which share what par.c says, under its locks.
  */
 #ifndef DMO_EXPLORE_PRIV_H
 #define DMO_EXPLORE_PRIV_H
@@ -49,6 +50,8 @@
 #define DMO_XMAX_HELD 16
 /* Watched ghosts one thread may update between two of its steps. */
 #define DMO_XMAX_GHOST 16
+/* Workers of one parallel search. */
+#define DMO_XMAX_WORKERS DMO_EXPLORE_MAX_THREADS
 /* Longest violation message kept. */
 #define DMO_XMSG 320
 
@@ -141,6 +144,8 @@ struct dmo__xthread {
 	void *stack;		/* lowest usable byte */
 	size_t stack_size;
 	void *fake_stack;	/* ASan's per-fiber fake stack */
+	void *tsan_fiber;	/* TSan's fiber for it */
+	bool tsan_ended;	/* ... whose coroutine returned */
 	enum dmo__tstate state;
 	bool joined;
 	char name[32];
@@ -247,6 +252,36 @@ struct dmo__wnode {
 	int child;
 	int next;
 	uint32_t gen;		/* execution whose addresses ev holds */
+	/*
+	 * Handed to another worker of a parallel search (par.c), which
+	 * explores it; a node inserted below it later is not.
+	 */
+	bool given;
+};
+
+/*
+ * A branch handed from one worker of a parallel search to another: the
+ * state it starts from (the events leading there and every sleep set on
+ * the way) and the wakeup forest below its first event.  Addresses are
+ * canonical (see dmo__canon()): each worker's memory is its own.
+ */
+struct dmo__tnode {
+	struct dmo__ev ev;
+	int child;		/* index in forest, -1: none */
+	int next;
+};
+
+struct dmo__task {
+	struct dmo__task *next;
+	int at;			/* the branch's state: path has at + 1 */
+	struct dmo__ev *path;	/* path[k]: what runs at state k */
+	int *nsleep;		/* at + 1 of them */
+	struct dmo__ev *sleep;	/* DMO_XMAX_THREADS per state */
+	struct dmo__tnode *forest;
+	int nforest;
+	int root;		/* first of the forest below path[at], -1 */
+	/* Where races above the branch insert while the giver is there. */
+	struct dmo__gift *gift;
 };
 
 /* One position of the search's current execution. */
@@ -287,6 +322,8 @@ struct dmo__ledge {
 	char *sched;		/* execution that first showed it */
 	int at;			/* events executed when it was made */
 	bool cycle_reported;
+	bool foreign;		/* made by another worker (par.c) */
+	int board;		/* its index on the shared board, -1 */
 };
 
 enum dmo__xmode {
@@ -308,6 +345,7 @@ struct dmo__explorer {
 	/* Scheduler context. */
 	void *sched_sp;
 	void *sched_fake;
+	void *sched_fiber;	/* TSan: the fiber that resumed a thread */
 	const void *main_stack;
 	size_t main_stack_size;
 	int cur;		/* running thread, -1: the scheduler */
@@ -409,6 +447,27 @@ struct dmo__explorer {
 	size_t schedbuf_cap;
 	bool stop;		/* `first` hit */
 
+	/* Parallel search (par.c): NULL when searching alone. */
+	struct dmo__par *par;
+	int worker;		/* this worker's index */
+	size_t arg_size;	/* bytes at arg that are the program's */
+	int vc_from;		/* first event whose clock is computed */
+	int board_seen;		/* lock-order edges imported from others */
+	bool no_donate;		/* an address no other worker can map */
+	/* Branches this worker gave whose states above may still get mail. */
+	struct dmo__gift **gifts;
+	int ngifts, cap_gifts;
+	struct dmo__gift *waiting;	/* dmo__search_next() waits for it */
+	int level;		/* explorers of this worker below it (par.c) */
+	struct dmo__gift *from;	/* the branch being explored came so */
+	int from_at;		/* ... and starts at this state */
+	/* hsum[k]: the trace hash of events 0..k-1 (dmo__trace_hash()). */
+	uint64_t *hsum;
+	int cap_hsum;
+	/* The traces this worker ran: open addressing, 0 is empty. */
+	uint64_t *traces;
+	size_t cap_traces, ntraces;
+
 	/* Tests: every execution's events, as it ends. */
 	void (*on_exec)(void *cb, const struct dmo__explorer *x,
 			bool complete);
@@ -448,6 +507,8 @@ static inline struct dmo__explorer *dmo__x(struct dmo_sync *s)
 }
 
 /* coro.c */
+int dmo__coro_map(struct dmo__explorer *x);
+size_t dmo__coro_span(void);
 int dmo__coro_init(struct dmo__explorer *x, struct dmo__xthread *t);
 void dmo__coro_resume(struct dmo__explorer *x, struct dmo__xthread *t);
 void dmo__coro_yield(struct dmo__explorer *x, struct dmo__xthread *t,
@@ -465,6 +526,14 @@ bool dmo__x_cas_moved(struct dmo__explorer *x, int e, int e2,
 int dmo__x_run(struct dmo__explorer *x);
 int dmo__x_mutex_slot(struct dmo__explorer *x, const struct dmo_mutex *m);
 void dmo__x_free_execution(struct dmo__explorer *x);
+/* Map the arenas and stacks now; 0 or -ENOMEM. */
+int dmo__x_map(struct dmo__explorer *x);
+/*
+ * Where this explorer's program memory lies: the arenas, the stacks and
+ * the program's argument, in that order (size 0: not mapped).
+ */
+void dmo__x_regions(const struct dmo__explorer *x, uintptr_t base[3],
+		    size_t size[3]);
 
 /*
  * Can thread @tid perform its pending op now?  Inline: the search and the
@@ -515,6 +584,23 @@ void dmo__search_race(struct dmo__explorer *x, int e, int e2);
 void dmo__search_race_ev(struct dmo__explorer *x, int e, int e2,
 			 const struct dmo__ev *last);
 bool dmo__search_next(struct dmo__explorer *x);
+/*
+ * Parallel search: a branch of this worker's tree for another one (NULL:
+ * none can be handed over), and a task installed as the start of the
+ * next execution.
+ */
+struct dmo__task *dmo__search_donate(struct dmo__explorer *x);
+int dmo__search_install(struct dmo__explorer *x, const struct dmo__task *t);
+/* @e's address as every worker knows it; false: it has none. */
+bool dmo__canon(const struct dmo__explorer *x, struct dmo__ev *e);
+/*
+ * Mail from a worker that was given a branch: insert @w at state @j,
+ * walking past node @skip of the forest there (the branch, when @j is its
+ * state; else -1).
+ */
+void dmo__search_mail(struct dmo__explorer *x, int j, struct dmo__ev *w,
+		      int n, int skip);
+void dmo__task_free(struct dmo__task *t);
 bool dmo__dep(const struct dmo__ev *a, const struct dmo__ev *b);
 /*
  * dmo_explore(), and @on_exec called with @cb at the end of every
@@ -527,6 +613,51 @@ int dmo__explore_hooked(const struct dmo_program *p, void *arg,
 			void (*on_exec)(void *cb, const struct dmo__explorer *x,
 					bool complete),
 			void *cb);
+
+/* par.c */
+uint64_t dmo__trace_hash(struct dmo__explorer *x);
+/* Branch @node given at state @at: where its owner's mail comes; NULL. */
+struct dmo__gift *dmo__gift_new(struct dmo__explorer *x, int at, int node);
+/* Lock this worker's gifts and insert their mail. */
+void dmo__gifts_open(struct dmo__explorer *x);
+/*
+ * The next execution would branch at state @i (-1: none): whether a gift
+ * below it is still being explored (set in x->waiting, and the gifts are
+ * unlocked).
+ */
+bool dmo__gifts_wait(struct dmo__explorer *x, int i);
+/*
+ * The next execution branches at state @i (-1: the search is over): the
+ * states from there on close, and the gifts unlock.
+ */
+void dmo__gifts_close(struct dmo__explorer *x, int i);
+/*
+ * The race reversal @w (@n events) at state @e, above the branch this
+ * worker was given: sent to the giver while it is still there (true),
+ * else this worker's to insert.
+ */
+bool dmo__gift_forward(struct dmo__explorer *x, int e,
+		       const struct dmo__ev *w, int n);
+void dmo__board_lock(struct dmo__explorer *x);
+void dmo__board_unlock(struct dmo__explorer *x);
+/* Another worker's lock-order edges this one has not seen yet: copy them. */
+void dmo__board_import(struct dmo__explorer *x);
+/* Edge @i of this worker, new: on the board. */
+void dmo__board_publish(struct dmo__explorer *x, int i);
+/* The schedule of board edge @i once known, malloc'd, or NULL. */
+char *dmo__board_sched(struct dmo__explorer *x, int i);
+void dmo__board_set_sched(struct dmo__explorer *x, int i, const char *s);
+
+/*
+ * dmo_explore_parallel(), and @on_exec as for dmo__explore_hooked(),
+ * called for one execution at a time.
+ */
+int dmo__explore_parallel_hooked(
+	const struct dmo_program *p, void *const *args, size_t arg_size, int n,
+	const struct dmo_explore_opts *opts, struct dmo_explore_result *r,
+	void (*on_exec)(void *cb, const struct dmo__explorer *x,
+			bool complete),
+	void *cb);
 
 /* detect.c */
 void dmo__viol(struct dmo__explorer *x, enum dmo_viol_kind kind,

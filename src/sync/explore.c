@@ -897,24 +897,46 @@ static void do_lock(struct dmo__explorer *x, int tid, int e,
  */
 #define ARENA_SIZE ((size_t)16 << 20)
 
+static void arena_map(struct dmo__explorer *x)
+{
+	void *m;
+
+	if (x->arenas)
+		return;
+	m = mmap(NULL, ARENA_SIZE * DMO_XMAX_THREADS, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return;
+	x->arenas = m;
+	for (int i = 0; i < DMO_XMAX_THREADS; i++)
+		x->arena[i] = x->arenas + ARENA_SIZE * (size_t)i;
+}
+
+int dmo__x_map(struct dmo__explorer *x)
+{
+	arena_map(x);
+	if (!x->arenas)
+		return -ENOMEM;
+	return dmo__coro_map(x);
+}
+
+void dmo__x_regions(const struct dmo__explorer *x, uintptr_t base[3],
+		    size_t size[3])
+{
+	base[0] = (uintptr_t)x->arenas;
+	size[0] = x->arenas ? ARENA_SIZE * DMO_XMAX_THREADS : 0;
+	base[1] = (uintptr_t)x->stacks;
+	size[1] = x->stacks ? dmo__coro_span() : 0;
+	base[2] = (uintptr_t)x->arg;
+	size[2] = x->arg ? x->arg_size : 0;
+}
+
 static void *arena_alloc(struct dmo__explorer *x, int tid, size_t size)
 {
 	size_t need = ((size ? size : 1) + 15) & ~(size_t)15;
 	char *p;
 
-	if (!x->arenas) {
-		void *m = mmap(NULL, ARENA_SIZE * DMO_XMAX_THREADS,
-			       PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-			       -1, 0);
-
-		if (m != MAP_FAILED) {
-			x->arenas = m;
-			for (int i = 0; i < DMO_XMAX_THREADS; i++)
-				x->arena[i] = x->arenas +
-					      ARENA_SIZE * (size_t)i;
-		}
-	}
+	arena_map(x);
 	if (!x->arena[tid] || x->arena_used[tid] + need + 16 > ARENA_SIZE) {
 		x->heap_block = true;
 		return calloc(1, need);
@@ -1025,7 +1047,7 @@ step_in(struct dmo__explorer *x, int tid, int choice)
 	 * The search's clocks matter only to DPOR, and an event replayed in
 	 * the prefix has the very clock it had in the previous execution.
 	 */
-	x->need_vc = x->mode == DMO__X_DPOR && e >= x->race_from;
+	x->need_vc = x->mode == DMO__X_DPOR && e >= x->vc_from;
 	if (x->need_vc) {
 		memcpy(cv, base, sizeof(zero));
 		cv[tid] = ev->tidx;

@@ -20,12 +20,19 @@
  * trace and none blocked: the traces are counted from the naive search's
  * executions, each reduced to a canonical form (the lexicographically
  * least interleaving of its dependence order), and DPOR's executions must
- * be those traces, each once.
+ * be those traces, each once.  The parallel search (two workers) must
+ * find the same final states and violations, none blocked, and run
+ * every one of those traces and no other, its executions less its
+ * redundant= ones being exactly the traces (redundant= is checked
+ * against the traces seen again).
  *
  *   test_diff.t                 the programs `make check` runs
  *   test_diff.t N SEED          N programs from SEED, a progress line
  *                               every 10000, the seeds of any mismatch
  *   test_diff.t -p SEED         one program, printed, and both results
+ *
+ * DMAOWN_DIFF_WORKERS=W sets the parallel search's workers (0: none, at
+ * most 3; 2 unless set).
  *
  * On a mismatch the program is shrunk (threads, instructions and
  * invariants dropped while the mismatch remains) and printed.
@@ -50,6 +57,7 @@
 #define NLOCK 2
 #define NINV 2
 #define NREG 2
+#define MAXW 3		/* workers of the parallel search */
 
 enum iop {
 	I_LOAD,		/* r = var (marked or plain) */
@@ -171,6 +179,7 @@ struct outcome {
 	int nmsg;
 	uint64_t executions, blocked, redundant;
 	bool complete;
+	bool redundant_ok;	/* parallel: redundant= is what on_exec saw */
 	int ret;
 };
 
@@ -456,6 +465,66 @@ static void explore(const struct prog *p, enum dmo_explore_mode mode,
 	o->complete = r.complete;
 }
 
+/* Adds every member of @b to @a. */
+static void hset_union(struct hset *a, const struct hset *b)
+{
+	for (size_t i = 0; i < b->cap; i++)
+		if (b->v[i])
+			hset_add(a, b->v[i]);
+}
+
+/*
+ * The parallel search on @nw workers, each with a world and an outcome of
+ * its own, joined into @o; the traces are counted one execution at a
+ * time (the hook is called so), into @o directly.
+ */
+static void explore_par(const struct prog *p, int nw, struct outcome *o)
+{
+	static struct world w[MAXW], wt;
+	static struct outcome part[MAXW];
+	struct dmo_explore_opts opts = { .mode = DMO_EXPLORE_DPOR };
+	struct dmo_explore_result r = { .on_violation = on_violation };
+	void *args[MAXW];
+
+	hset_clear(&o->states);
+	hset_clear(&o->viols);
+	hset_clear(&o->traces);
+	o->kinds = 0;
+	o->nmsg = 0;
+	o->redundant = 0;
+	memset(&wt, 0, sizeof(wt));
+	wt.out = o;
+	for (int k = 0; k < nw; k++) {
+		hset_clear(&part[k].states);
+		hset_clear(&part[k].viols);
+		part[k].kinds = 0;
+		part[k].nmsg = 0;
+		memset(&w[k], 0, sizeof(w[k]));
+		w[k].p = p;
+		w[k].out = &part[k];
+		args[k] = &w[k];
+	}
+	o->ret = dmo__explore_parallel_hooked(&program, args, sizeof(w[0]),
+					      nw, &opts, &r, on_exec, &wt);
+	o->executions = r.executions;
+	o->blocked = r.blocked;
+	o->complete = r.complete;
+	for (int k = 0; k < nw; k++) {
+		hset_union(&o->states, &part[k].states);
+		hset_union(&o->viols, &part[k].viols);
+		o->kinds |= part[k].kinds;
+		for (int i = 0; i < part[k].nmsg && o->nmsg < 16; i++)
+			memcpy(o->msg[o->nmsg++], part[k].msg[i],
+			       sizeof(o->msg[0]));
+	}
+	if (r.redundant != o->redundant)
+		snprintf(o->msg[0], sizeof(o->msg[0]),
+			 "redundant=%llu, but %llu executions repeat a trace",
+			 (unsigned long long)r.redundant,
+			 (unsigned long long)o->redundant);
+	o->redundant_ok = r.redundant == o->redundant;
+}
+
 /* Seeded, and the same sequence on every machine. */
 static uint64_t rnd(uint64_t *st)
 {
@@ -675,7 +744,9 @@ static void print_prog(FILE *f, const struct prog *p)
 /* The naive search gives up on a program larger than this. */
 #define NAIVE_LIMIT 1000000
 
-static struct outcome od, on;
+static struct outcome od, on, op;
+/* Workers of the parallel search compare() runs too; 0: none. */
+static int par_workers = 2;
 
 enum verdict { V_SAME, V_SKIP, V_DIFF };
 
@@ -705,6 +776,29 @@ static enum verdict compare(const struct prog *p, char *why, size_t len)
 			 "traces: dpor %llu executions (%zu distinct), naive %zu traces in %llu executions",
 			 (unsigned long long)od.executions, od.traces.nr,
 			 on.traces.nr, (unsigned long long)on.executions);
+	else if (par_workers < 2)
+		return V_SAME;
+	else if (explore_par(p, par_workers, &op), op.ret || !op.complete)
+		snprintf(why, len, "parallel: returned %d, complete %d",
+			 op.ret, op.complete);
+	else if (!hset_same(&op.states, &on.states))
+		snprintf(why, len, "parallel: final states: %zu, naive %zu",
+			 op.states.nr, on.states.nr);
+	else if (!hset_same(&op.viols, &on.viols))
+		snprintf(why, len,
+			 "parallel: violations: %zu (kinds %#x), naive %zu (kinds %#x)",
+			 op.viols.nr, op.kinds, on.viols.nr, on.kinds);
+	else if (op.blocked)
+		snprintf(why, len, "parallel: %llu executions blocked",
+			 (unsigned long long)op.blocked);
+	else if (!hset_same(&op.traces, &on.traces) ||
+		 op.executions - op.redundant != on.traces.nr ||
+		 !op.redundant_ok)
+		snprintf(why, len,
+			 "parallel: %llu executions (%zu distinct, redundant=%llu%s), naive %zu traces",
+			 (unsigned long long)op.executions, op.traces.nr,
+			 (unsigned long long)op.redundant,
+			 op.redundant_ok ? "" : " miscounted", on.traces.nr);
 	else
 		return V_SAME;
 	return V_DIFF;
@@ -772,6 +866,13 @@ static void print_outcomes(void)
 	       od.kinds);
 	for (int i = 0; i < od.nmsg; i++)
 		printf("#     %s\n", od.msg[i]);
+	printf("# parallel: %llu executions, %llu redundant, %llu blocked, %zu states, %zu violations (kinds %#x)\n",
+	       (unsigned long long)op.executions,
+	       (unsigned long long)op.redundant,
+	       (unsigned long long)op.blocked, op.states.nr, op.viols.nr,
+	       op.kinds);
+	for (int i = 0; i < op.nmsg; i++)
+		printf("#     %s\n", op.msg[i]);
 }
 
 static void report_diff(uint64_t seed, const struct prog *p0)
@@ -791,6 +892,7 @@ static void report_diff(uint64_t seed, const struct prog *p0)
 
 struct tally {
 	uint64_t programs, same, skipped, diff, dpor_exec, naive_exec;
+	uint64_t par_exec, par_redundant;
 };
 
 static void run_range(uint64_t seed, uint64_t n, bool progress,
@@ -812,6 +914,8 @@ static void run_range(uint64_t seed, uint64_t n, bool progress,
 		}
 		ty->naive_exec += on.executions;
 		ty->dpor_exec += od.executions;
+		ty->par_exec += op.executions;
+		ty->par_redundant += op.redundant;
 		if (v == V_SAME) {
 			ty->same++;
 		} else {
@@ -848,6 +952,14 @@ int main(int argc, char **argv)
 	struct tally ty = { 0 };
 	uint64_t n = 3000, seed = 1;
 
+	if (getenv("DMAOWN_DIFF_WORKERS")) {
+		par_workers = atoi(getenv("DMAOWN_DIFF_WORKERS"));
+		if (par_workers > MAXW || par_workers < 0) {
+			fprintf(stderr, "DMAOWN_DIFF_WORKERS: 0 (none) to %d\n",
+				MAXW);
+			return 2;
+		}
+	}
 	if (argc == 3 && strcmp(argv[1], "-p") == 0) {
 		max_interleavings = 1500;
 		show(strtoull(argv[2], NULL, 10));
@@ -868,5 +980,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)ty.dpor_exec,
 	       (unsigned long long)ty.naive_exec);
 	is_int(ty.skipped, 0, "no program too large for the naive search");
+	printf("# parallel search on %d workers: %llu executions, %llu redundant\n",
+	       par_workers, (unsigned long long)ty.par_exec,
+	       (unsigned long long)ty.par_redundant);
 	return done_testing();
 }
