@@ -42,7 +42,7 @@ static const char usage_text[] =
 	"usage: dmaown check [--policy P|all] [--kernel V|all]\n"
 	"                    [--max-executions N] [--time-limit SECONDS]\n"
 	"                    [--json] [--quiet] [--first]\n"
-	"                    [--random N [--seed S]] [--jobs N]\n"
+	"                    [--random N [--seed S]] [--jobs N] [--threads N]\n"
 	"                    [--shard I/N|N] [--svg DIR] [--html FILE]\n"
 	"                    [FILE|DIR ...]\n"
 	"       dmaown replay FILE --schedule S [--policy P] [--kernel V]\n"
@@ -115,6 +115,9 @@ static const char check_help[] =
 	"  --jobs N              run N explorations at a time (default: the\n"
 	"                        number of online CPUs); the output is the\n"
 	"                        same as with --jobs 1 but for the times\n"
+	"  --threads N           N workers inside each exploration (default\n"
+	"                        1); the same states and violations, and\n"
+	"                        redundant= executions that repeat a trace\n"
 	"  --shard I/N           run only shard I of N of the explorations,\n"
 	"                        as JSON lines for dmaown merge; N alone: I\n"
 	"                        from JOB_COMPLETION_INDEX (+1),\n"
@@ -202,7 +205,8 @@ static const char versions_help[] =
 	"exit status: 0; 2 bad usage\n";
 
 static const char *const check_opts[] = {
-	"--jobs", "--shard", "--policy", "--kernel", "--max-executions",
+	"--jobs", "--threads", "--shard", "--policy", "--kernel",
+	"--max-executions",
 	"--time-limit",
 	"--json", "--quiet", "--first", "--random", "--seed", "--svg",
 	"--html", "--help", NULL,
@@ -465,6 +469,20 @@ static int parse_jobs(const char *s, unsigned int *out)
 		return usage_error("option '--jobs' needs 1 to %d, not '%s'",
 				   DMO_CLI_MAX_JOBS, s);
 	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_threads(const char *s, int *out)
+{
+	uint64_t v;
+	int err = parse_u64("--threads", s, &v);
+
+	if (err)
+		return err;
+	if (v < 1 || v > DMO_EXPLORE_MAX_THREADS)
+		return usage_error("option '--threads' needs 1 to %d, not '%s'",
+				   DMO_EXPLORE_MAX_THREADS, s);
+	*out = (int)v;
 	return 0;
 }
 
@@ -1032,6 +1050,10 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 		if (opt_match(&it, arg, "--jobs", true)) {
 			if (!it.err)
 				it.err = parse_jobs(it.value, &jobs.jobs);
+		} else if (opt_match(&it, arg, "--threads", true)) {
+			if (!it.err)
+				it.err = parse_threads(it.value,
+						       &opts.threads);
 		} else if (opt_match(&it, arg, "--shard", true)) {
 			if (!it.err)
 				it.err = parse_shard(it.value, &jobs);
@@ -1093,6 +1115,11 @@ static int cmd_check(int argc, char **argv, const char *argv0)
 	if (have_seed && opts.explore.mode != DMO_EXPLORE_RANDOM) {
 		list_free(&files);
 		return usage_error("option '--seed' of check goes with '--random'");
+	}
+	if (opts.threads > 1 && opts.explore.mode == DMO_EXPLORE_RANDOM) {
+		list_free(&files);
+		return usage_error("option '--threads' shares one exhaustive "
+				   "search: not with '--random'");
 	}
 	if (jobs.shard && opts.explore.mode == DMO_EXPLORE_RANDOM &&
 	    !have_seed) {

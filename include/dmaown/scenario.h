@@ -139,6 +139,11 @@ struct dmo_check_opts {
 	const char *argv0;	/* how replay commands name the program */
 	const char *svg_dir;	/* NULL, or where one SVG per violation goes */
 	struct dmo_html_report *html;	/* NULL, or the page the run adds to */
+	/*
+	 * Workers of each search (dmo_explore_parallel()); 0 or 1: one.
+	 * Exhaustive searches only.
+	 */
+	int threads;
 };
 
 /**

@@ -229,6 +229,9 @@ static void report_summary(FILE *out, const struct dmo__sc_outcome *o)
 		o->executions, o->nr_states);
 	if (o->cut_short)
 		fprintf(out, " cut=%" PRIu64, o->cut_short);
+	if (o->threads > 1)
+		fprintf(out, " threads=%d redundant=%" PRIu64, o->threads,
+			o->redundant);
 	if (o->observation)
 		fprintf(out, " observation=%s", o->observation);
 	if (o->kinds) {
@@ -446,6 +449,9 @@ void dmo__sc_report_json(FILE *out, const struct dmo__sc_outcome *o)
 	fprintf(out, ",\"executions\":%" PRIu64 ",\"states\":%zu",
 		o->executions, o->nr_states);
 	fprintf(out, ",\"cut\":%" PRIu64, o->cut_short);
+	if (o->threads > 1)
+		fprintf(out, ",\"threads\":%d,\"redundant\":%" PRIu64,
+			o->threads, o->redundant);
 	fputs(",\"observation\":", out);
 	if (o->observation)
 		json_string(out, o->observation);

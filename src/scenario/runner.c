@@ -134,6 +134,14 @@ static char *sc_strdup(const char *s)
 	return p;
 }
 
+/* Whether schedule @a is shorter than @b, or as long and before it. */
+static bool sc_sched_before(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	return la != lb ? la < lb : strcmp(a, b) < 0;
+}
+
 /* State set. */
 
 static uint64_t sc_hash(const char *s)
@@ -1227,6 +1235,114 @@ static int sc_keep(void *arg, const char *schedule,
 	return ret ? ret : c->failed;
 }
 
+/*
+ * Worker @w's findings into @c: its states (with the first schedule of
+ * each, when @c has none), its violations, its counts.  A violation's
+ * schedule is the shortest of those found, then the first in byte order,
+ * so that which worker found it first does not show.
+ */
+static int sc_ctx_join(struct sc_ctx *c, struct sc_ctx *w)
+{
+	for (size_t i = 0; i < w->states.cap; i++) {
+		struct dmo__sc_state *st = w->states.slots[i], *to;
+
+		if (!st)
+			continue;
+		to = sc_set_add(&c->states, st->text, st->cond);
+		if (!to)
+			return -ENOMEM;
+		to->count += st->count;
+		if (st->schedule &&
+		    (!to->schedule || sc_sched_before(st->schedule,
+						      to->schedule))) {
+			free(to->schedule);
+			to->schedule = st->schedule;
+			st->schedule = NULL;
+		}
+	}
+	for (size_t i = 0; i < w->viols.nr; i++) {
+		struct dmo__sc_viol *v = &w->viols.v[i], *to = NULL;
+
+		for (size_t j = 0; j < c->viols.nr && !to; j++)
+			if (c->viols.v[j].kind == v->kind &&
+			    strcmp(c->viols.v[j].message, v->message) == 0)
+				to = &c->viols.v[j];
+		if (!to) {
+			if (sc_viol_add(&c->viols, v->kind, v->message, v->fn,
+					v->thread, v->schedule))
+				return -ENOMEM;
+			c->viols.v[c->viols.nr - 1].count = v->count;
+			continue;
+		}
+		to->count += v->count;
+		if (v->schedule &&
+		    (!to->schedule || sc_sched_before(v->schedule,
+						      to->schedule))) {
+			free(to->schedule);
+			to->schedule = v->schedule;
+			v->schedule = NULL;
+			free(to->fn);
+			free(to->thread);
+			to->fn = v->fn;
+			to->thread = v->thread;
+			v->fn = NULL;
+			v->thread = NULL;
+		}
+	}
+	c->complete += w->complete;
+	c->cond_true += w->cond_true;
+	c->cut += w->cut;
+	if (!c->failed)
+		c->failed = w->failed;
+	return 0;
+}
+
+static int sc_viol_cmp(const void *a, const void *b)
+{
+	const struct dmo__sc_viol *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return strcmp(x->message, y->message);
+}
+
+/*
+ * The search of @c's scenario by @n workers (dmo_explore_parallel()),
+ * each with a context of its own, joined into @c.  The workers find
+ * violations in an order of their own: the list is sorted by kind and
+ * message instead, so that the report of one run is the report of every
+ * run.
+ */
+static int sc_explore_parallel(struct sc_ctx *c, int n,
+			       const struct dmo_explore_opts *eo,
+			       struct dmo_explore_result *r)
+{
+	struct sc_ctx *w = calloc((size_t)n, sizeof(*w));
+	void *args[DMO_EXPLORE_MAX_THREADS];
+	int err = 0, k;
+
+	if (!w)
+		return -ENOMEM;
+	args[0] = c;
+	for (k = 1; k < n && !err; k++) {
+		err = sc_ctx_init(&w[k], c->sc, c->policy, SC_EXPLORE);
+		w[k].kernel = c->kernel;
+		args[k] = &w[k];
+	}
+	if (!err)
+		err = dmo_explore_parallel(&sc_program, args, 0, n, eo, r);
+	for (int j = 1; j < k; j++) {
+		if (!err)
+			err = sc_ctx_join(c, &w[j]);
+		sc_ctx_free(&w[j]);
+	}
+	free(w);
+	if (!err && c->viols.nr > 1)
+		qsort(c->viols.v, c->viols.nr, sizeof(*c->viols.v),
+		      sc_viol_cmp);
+	return err;
+}
+
 int dmo_scenario_check(const struct dmo_scenario *sc, enum dmo_policy policy,
 		       const struct dmo_check_opts *opts, FILE *out)
 {
@@ -1259,7 +1375,11 @@ int dmo_scenario_check_at(const struct dmo_scenario *sc,
 	c.kernel = kernel;
 	r.arg = &c;
 	t0 = sc_now();
-	err = dmo_explore(&sc_program, &c, &opts->explore, &r);
+	if (opts->threads > 1)
+		err = sc_explore_parallel(&c, opts->threads, &opts->explore,
+					  &r);
+	else
+		err = dmo_explore(&sc_program, &c, &opts->explore, &r);
 	if (!err)
 		err = c.failed;
 	if (err)
@@ -1280,6 +1400,10 @@ int dmo_scenario_check_at(const struct dmo_scenario *sc,
 		o.stopped = c.stopped;
 	}
 	o.cut_short = c.cut;
+	if (opts->threads > 1) {
+		o.threads = opts->threads;
+		o.redundant = r.redundant;
+	}
 	sc_seen_explored(&seen, &c, stopped);
 	judged = sc_judge_all(&c, &seen, &o);
 	if (judged < 0) {

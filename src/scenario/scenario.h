@@ -448,6 +448,8 @@ struct dmo__sc_outcome {
 	size_t nr_verdicts;
 	const char *stopped;		/* what cut the search short, or NULL */
 	double seconds;
+	int threads;			/* --threads N: N; 0: one */
+	uint64_t redundant;		/* with threads: traces run again */
 };
 
 /* Prints the step-by-step trace of one schedule, each line indented. */
