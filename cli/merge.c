@@ -836,6 +836,12 @@ static char *summary(const struct record *rec)
 	v = member(o, "cut");
 	if (strcmp(v->s, "0") != 0)
 		fprintf(out, " cut=%s", v->s);
+	/* check --threads: as its summary line says them. */
+	v = member(o, "threads");
+	if (v && v->type == J_NUM && member(o, "redundant") &&
+	    member(o, "redundant")->type == J_NUM)
+		fprintf(out, " threads=%s redundant=%s", v->s,
+			member(o, "redundant")->s);
 	v = member(o, "observation");
 	if (v->type == J_STR)
 		fprintf(out, " observation=%s", v->s);

@@ -7,7 +7,8 @@
 # masked here) and the times; under every policy at the newest version,
 # the full text has the same tests, final states (their counts masked)
 # and violations (kind and message; the parallel run lists them sorted);
-# the exit status is the same.  A bad --threads is bad usage.
+# the exit status is the same; shards run with it merge into those summary
+# lines, threads= and redundant= kept.  A bad --threads is bad usage.
 set -u
 dmaown=${DMAOWN_BUILD:?}/dmaown
 src=${DMAOWN_SRC:?}
@@ -36,7 +37,7 @@ findings() {
 	     /^Violation / { print t " | " $0 }' "$1" | LC_ALL=C sort
 }
 
-echo "1..8"
+echo "1..9"
 
 "$dmaown" check --jobs 2 --quiet --policy all --kernel all "$src/scenarios" \
 	>"$tmp/k1" 2>"$tmp/k1.err"
@@ -77,6 +78,20 @@ res "$([ "$count" -gt 500 ] && [ "$st1" = "$st2" ] && cmp -s "$tmp/f1.m" "$tmp/f
 	>"$tmp/j" 2>&1
 res "$(grep -q '"threads":2,"redundant":[0-9]*,' "$tmp/j"; echo $?)" \
 	"--json: threads and redundant members" "$(head -c 300 "$tmp/j")"
+
+# Shards with --threads, merged: the unsharded run's summary lines.
+for i in 1 2 3; do
+	"$dmaown" check --jobs 1 --threads 2 --shard "$i/3" --policy all \
+		"$src/scenarios" >"$tmp/s$i.json" 2>/dev/null
+done
+"$dmaown" merge "$tmp/s1.json" "$tmp/s2.json" "$tmp/s3.json" 2>&1 |
+	grep ' executions=' >"$tmp/m"
+"$dmaown" check --jobs 2 --quiet --policy all "$src/scenarios" >"$tmp/q" 2>&1
+summary "$tmp/m" >"$tmp/m.m"
+summary "$tmp/q" >"$tmp/q.m"
+res "$(grep -q ' threads=2 redundant=' "$tmp/m" && cmp -s "$tmp/m.m" "$tmp/q.m"; echo $?)" \
+	"3 shards with --threads 2, merged: threads= redundant= and the plain run's $(wc -l <"$tmp/q.m") lines" \
+	"$(diff "$tmp/m.m" "$tmp/q.m" | head -n 10)"
 
 for a in 0 65 x; do
 	"$dmaown" check --threads "$a" "$src/tests/cli/scenarios/sibling.own" \
