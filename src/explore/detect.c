@@ -282,13 +282,10 @@ void dmo__lock_order(struct dmo__explorer *x, int tid, int slot,
 	}
 }
 
-/* Edge @a then @b, new, made by thread @t in @fn. */
-static void new_edge(struct dmo__explorer *x, struct dmo__xthread *t,
-		     const char *a, const char *b, const char *fn)
+struct dmo__ledge *dmo__edge_append(struct dmo__explorer *x, const char *a,
+				    const char *b)
 {
 	struct dmo__ledge *e;
-	char *seen;
-	int rev;
 
 	if (x->nedges == x->cap_edges) {
 		int cap = x->cap_edges ? 2 * x->cap_edges : 16;
@@ -296,24 +293,37 @@ static void new_edge(struct dmo__explorer *x, struct dmo__xthread *t,
 				  (size_t)cap * sizeof(*x->edges));
 
 		if (!n)
-			return;
+			return NULL;
 		x->edges = n;
 		x->cap_edges = cap;
 	}
 	e = &x->edges[x->nedges];
 	memset(e, 0, sizeof(*e));
+	e->board = -1;
 	e->a = strdup(a);
 	e->b = strdup(b);
 	if (!e->a || !e->b) {
 		free(e->a);
 		free(e->b);
-		return;
+		return NULL;
 	}
+	x->nedges++;
+	return e;
+}
+
+/* Edge @a then @b, new, made by thread @t in @fn. */
+static void new_edge(struct dmo__explorer *x, struct dmo__xthread *t,
+		     const char *a, const char *b, const char *fn)
+{
+	struct dmo__ledge *e = dmo__edge_append(x, a, b);
+	char *seen;
+	int rev;
+
+	if (!e)
+		return;
 	e->fn = fn;
 	e->at = x->nev;
-	e->board = -1;
 	snprintf(e->thread, sizeof(e->thread), "%s", t->name);
-	x->nedges++;
 	if (x->par)
 		dmo__board_publish(x, x->nedges - 1);
 	seen = calloc((size_t)x->nedges, 1);

@@ -929,6 +929,16 @@ void dmo__x_delete(struct dmo__explorer *x)
 	free(x);
 }
 
+void dmo__x_count(const struct dmo__explorer *x, struct dmo_explore_result *r)
+{
+	r->executions++;
+	r->events += (uint64_t)x->nev;
+	if (x->blocked_exec)
+		r->blocked++;
+	if (x->cut)
+		r->cut++;
+}
+
 int dmo_explore(const struct dmo_program *p, void *arg,
 		const struct dmo_explore_opts *opts,
 		struct dmo_explore_result *r)
@@ -989,12 +999,7 @@ int dmo__explore_hooked(const struct dmo_program *p, void *arg,
 			ret = rc;
 			break;
 		}
-		r->executions++;
-		r->events += (uint64_t)x->nev;
-		if (x->blocked_exec)
-			r->blocked++;
-		if (x->cut)
-			r->cut++;
+		dmo__x_count(x, r);
 		if (x->rule_error) {
 			ret = x->rule_error;
 			break;
@@ -1102,39 +1107,28 @@ void dmo__task_free(struct dmo__task *t)
 }
 
 /*
- * A sleep entry for @e: as it is for an entry of a sleep set (@set: a
- * choice holds the mask of its values explored), or made for an event
- * (a choice: its one value).
+ * Add @e to the sleep set of state @k of task @t, one entry per thread:
+ * @set, an entry of a sleep set (a choice holds the mask of its values
+ * explored); else an event (a choice: its one value).
  */
-static struct dmo__ev sleep_entry(const struct dmo__ev *e, bool set)
-{
-	struct dmo__ev r = *e;
-
-	if (r.kind == DMO__EV_CHOOSE && !set)
-		r.addr = (uint64_t)1 << e->aux;
-	return r;
-}
-
-/* Add sleep entry @e to @out (@*n entries): one per thread, masks joined. */
-static void cover_add(struct dmo__ev *out, int *n, const struct dmo__ev *e)
-{
-	for (int s = 0; s < *n; s++) {
-		if (out[s].tid != e->tid)
-			continue;
-		if (e->kind == DMO__EV_CHOOSE && out[s].kind == DMO__EV_CHOOSE)
-			out[s].addr |= e->addr;
-		return;
-	}
-	out[(*n)++] = *e;
-}
-
-/* Add event @e to the sleep set of state @k of task @t. */
 static void task_sleep(struct dmo__task *t, int k, const struct dmo__ev *e,
 		       bool set)
 {
-	struct dmo__ev en = sleep_entry(e, set);
+	struct dmo__ev *sl = t->sleep + (size_t)k * DMO_XMAX_THREADS;
+	uint64_t mask = e->kind != DMO__EV_CHOOSE ? 0 :
+			set ? e->addr : (uint64_t)1 << e->aux;
 
-	cover_add(t->sleep + (size_t)k * DMO_XMAX_THREADS, &t->nsleep[k], &en);
+	for (int s = 0; s < t->nsleep[k]; s++) {
+		if (sl[s].tid != e->tid)
+			continue;
+		if (sl[s].kind == DMO__EV_CHOOSE)
+			sl[s].addr |= mask;
+		return;
+	}
+	sl[t->nsleep[k]] = *e;
+	if (e->kind == DMO__EV_CHOOSE)
+		sl[t->nsleep[k]].addr = mask;
+	t->nsleep[k]++;
 }
 
 /* Copy the forest at @n (a sibling list) into @t; its first index, -1. */
@@ -1230,28 +1224,24 @@ struct dmo__task *dmo__search_donate(struct dmo__explorer *x)
 		sl = sleep_of(x, k);
 		for (int s = 0; s < x->nodes[k].nsleep; s++)
 			task_sleep(t, k, &sl[s], true);
-		if (k < at) {
+		/* An executed choice holds its value in aux. */
+		if (k < at)
 			t->path[k] = x->evs[k].ev;
-			if (x->evs[k].ev.kind == DMO__EV_CHOOSE)
-				t->path[k].aux = (uint16_t)x->evs[k].choice;
-		}
 	}
-	/* What runs at the state now, and every branch before the one given. */
+	/*
+	 * What runs at the state now, and every branch before the one given
+	 * (resolve() keeps a choice's value).
+	 */
 	{
 		struct dmo__ev cur = at < x->prefix - 1 ?
 					     x->evs[at].ev :
 					     resolve(x, &x->nodes[at].ev);
 
-		if (at < x->prefix - 1 && cur.kind == DMO__EV_CHOOSE)
-			cur.aux = (uint16_t)x->evs[at].choice;
-		else if (at == x->prefix - 1)
-			cur.aux = x->nodes[at].ev.aux;
 		task_sleep(t, at, &cur, false);
 	}
 	for (int c = x->nodes[at].wut; c != b; c = x->wpool[c].next) {
 		struct dmo__ev ev = resolve(x, &x->wpool[c].ev);
 
-		ev.aux = x->wpool[c].ev.aux;
 		task_sleep(t, at, &ev, false);
 	}
 	/* The other values of a choice given away are this worker's. */
@@ -1262,7 +1252,6 @@ struct dmo__task *dmo__search_donate(struct dmo__explorer *x)
 				task_sleep(t, at, &x->wpool[c].ev,
 					   false);
 	t->path[at] = resolve(x, &x->wpool[b].ev);
-	t->path[at].aux = x->wpool[b].ev.aux;
 	t->root = task_forest(x, t, x->wpool[b].child, &ok);
 	for (int k = 0; k <= at && ok; k++) {
 		struct dmo__ev *sl = t->sleep + (size_t)k * DMO_XMAX_THREADS;

@@ -50,8 +50,6 @@
 #define DMO_XMAX_HELD 16
 /* Watched ghosts one thread may update between two of its steps. */
 #define DMO_XMAX_GHOST 16
-/* Workers of one parallel search. */
-#define DMO_XMAX_WORKERS DMO_EXPLORE_MAX_THREADS
 /* Longest violation message kept. */
 #define DMO_XMSG 320
 
@@ -559,6 +557,8 @@ static inline bool dmo__x_enabled(struct dmo__explorer *x, int tid)
 struct dmo__explorer *dmo__x_new(const struct dmo_program *p, void *arg);
 int dmo__x_grow(struct dmo__explorer *x, int cap);
 void dmo__x_delete(struct dmo__explorer *x);
+/* Count the execution @x just ran into @r. */
+void dmo__x_count(const struct dmo__explorer *x, struct dmo_explore_result *r);
 int dmo__search_pick(struct dmo__explorer *x, int *choice);
 
 /*
@@ -668,6 +668,12 @@ bool dmo__viol_seen(const struct dmo__explorer *x, enum dmo_viol_kind kind,
 void dmo__viol_flush(struct dmo__explorer *x);
 void dmo__lock_order(struct dmo__explorer *x, int tid, int slot,
 		     const char *fn);
+/*
+ * A new lock-order edge @a then @b at the end of x->edges, on no board,
+ * its other fields zero; NULL when memory runs out.
+ */
+struct dmo__ledge *dmo__edge_append(struct dmo__explorer *x, const char *a,
+				    const char *b);
 bool dmo__deadlock(struct dmo__explorer *x);
 void dmo__access(struct dmo__explorer *x, int tid, int ev, uintptr_t addr,
 		 uint32_t size, bool write, bool marked, const char *what,

@@ -391,12 +391,7 @@ static bool explore_branch(struct dmo__explorer *x)
 			fail(pool, rc);
 			return false;
 		}
-		r->executions++;
-		r->events += (uint64_t)x->nev;
-		if (x->blocked_exec)
-			r->blocked++;
-		if (x->cut)
-			r->cut++;
+		dmo__x_count(x, r);
 		trace_add(pool, x, rc == 1);
 		total = __atomic_add_fetch(&pool->executions, 1,
 					   __ATOMIC_RELAXED);
@@ -608,32 +603,14 @@ void dmo__board_import(struct dmo__explorer *x)
 			mine = x->edges[i].board == x->board_seen;
 		if (mine)
 			continue;
-		if (x->nedges == x->cap_edges) {
-			int cap = x->cap_edges ? 2 * x->cap_edges : 16;
-			void *n = realloc(x->edges,
-					  (size_t)cap * sizeof(*x->edges));
-
-			if (!n)
-				return;
-			x->edges = n;
-			x->cap_edges = cap;
-		}
-		e = &x->edges[x->nedges];
-		memset(e, 0, sizeof(*e));
-		e->a = strdup(be->a);
-		e->b = strdup(be->b);
-		e->sched = be->sched ? strdup(be->sched) : NULL;
-		if (!e->a || !e->b) {
-			free(e->a);
-			free(e->b);
-			free(e->sched);
+		e = dmo__edge_append(x, be->a, be->b);
+		if (!e)
 			return;
-		}
+		e->sched = be->sched ? strdup(be->sched) : NULL;
 		e->fn = be->fn;
 		memcpy(e->thread, be->thread, sizeof(e->thread));
 		e->foreign = true;
 		e->board = x->board_seen;
-		x->nedges++;
 	}
 }
 
@@ -701,8 +678,8 @@ int dmo__explore_parallel_hooked(
 	void *cb)
 {
 	static const struct dmo_explore_opts defaults;
-	pthread_t tid[DMO_XMAX_WORKERS];
-	bool started[DMO_XMAX_WORKERS] = { false };
+	pthread_t tid[DMO_EXPLORE_MAX_THREADS];
+	bool started[DMO_EXPLORE_MAX_THREADS] = { false };
 	struct dmo__par pool;
 	struct worker *wk;
 	uint64_t *all = NULL;
@@ -711,7 +688,7 @@ int dmo__explore_parallel_hooked(
 
 	if (!opts)
 		opts = &defaults;
-	if (!p || !p->run || !r || !args || n < 1 || n > DMO_XMAX_WORKERS ||
+	if (!p || !p->run || !r || !args || n < 1 || n > DMO_EXPLORE_MAX_THREADS ||
 	    opts->mode != DMO_EXPLORE_DPOR)
 		return -EINVAL;
 	wk = calloc((size_t)n, sizeof(*wk));

@@ -134,12 +134,26 @@ static char *sc_strdup(const char *s)
 	return p;
 }
 
-/* Whether schedule @a is shorter than @b, or as long and before it. */
-static bool sc_sched_before(const char *a, const char *b)
+/*
+ * Schedule @*from into @*to when @*to has none, or @*from is shorter, or
+ * as long and before it in byte order; true when it was taken.
+ */
+static bool sc_sched_take(char **to, char **from)
 {
-	size_t la = strlen(a), lb = strlen(b);
+	size_t lt, lf;
 
-	return la != lb ? la < lb : strcmp(a, b) < 0;
+	if (!*from)
+		return false;
+	if (*to) {
+		lt = strlen(*to);
+		lf = strlen(*from);
+		if (lf > lt || (lf == lt && strcmp(*from, *to) >= 0))
+			return false;
+	}
+	free(*to);
+	*to = *from;
+	*from = NULL;
+	return true;
 }
 
 /* State set. */
@@ -265,6 +279,17 @@ static void sc_viol_free(struct sc_viol_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* The violation of @l with @kind and @msg, or NULL. */
+static struct dmo__sc_viol *sc_viol_find(const struct sc_viol_list *l,
+					 enum dmo_viol_kind kind,
+					 const char *msg)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (l->v[i].kind == kind && strcmp(l->v[i].message, msg) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
 static int sc_viol_add(struct sc_viol_list *l, enum dmo_viol_kind kind,
 		       const char *msg, const char *fn, const char *thread,
 		       const char *schedule)
@@ -273,11 +298,10 @@ static int sc_viol_add(struct sc_viol_list *l, enum dmo_viol_kind kind,
 
 	if (!msg)
 		msg = "";
-	for (size_t i = 0; i < l->nr; i++) {
-		if (l->v[i].kind == kind && strcmp(l->v[i].message, msg) == 0) {
-			l->v[i].count++;
-			return 0;
-		}
+	v = sc_viol_find(l, kind, msg);
+	if (v) {
+		v->count++;
+		return 0;
 	}
 	if (l->nr == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 8;
@@ -1252,21 +1276,13 @@ static int sc_ctx_join(struct sc_ctx *c, struct sc_ctx *w)
 		if (!to)
 			return -ENOMEM;
 		to->count += st->count;
-		if (st->schedule &&
-		    (!to->schedule || sc_sched_before(st->schedule,
-						      to->schedule))) {
-			free(to->schedule);
-			to->schedule = st->schedule;
-			st->schedule = NULL;
-		}
+		sc_sched_take(&to->schedule, &st->schedule);
 	}
 	for (size_t i = 0; i < w->viols.nr; i++) {
-		struct dmo__sc_viol *v = &w->viols.v[i], *to = NULL;
+		struct dmo__sc_viol *v = &w->viols.v[i];
+		struct dmo__sc_viol *to = sc_viol_find(&c->viols, v->kind,
+						       v->message);
 
-		for (size_t j = 0; j < c->viols.nr && !to; j++)
-			if (c->viols.v[j].kind == v->kind &&
-			    strcmp(c->viols.v[j].message, v->message) == 0)
-				to = &c->viols.v[j];
 		if (!to) {
 			if (sc_viol_add(&c->viols, v->kind, v->message, v->fn,
 					v->thread, v->schedule))
@@ -1275,12 +1291,8 @@ static int sc_ctx_join(struct sc_ctx *c, struct sc_ctx *w)
 			continue;
 		}
 		to->count += v->count;
-		if (v->schedule &&
-		    (!to->schedule || sc_sched_before(v->schedule,
-						      to->schedule))) {
-			free(to->schedule);
-			to->schedule = v->schedule;
-			v->schedule = NULL;
+		/* The function and thread go with the schedule shown. */
+		if (sc_sched_take(&to->schedule, &v->schedule)) {
 			free(to->fn);
 			free(to->thread);
 			to->fn = v->fn;

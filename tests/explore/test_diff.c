@@ -441,6 +441,17 @@ blocked:;
 		w->out->redundant++;
 }
 
+/* @o as before any search. */
+static void outcome_clear(struct outcome *o)
+{
+	hset_clear(&o->states);
+	hset_clear(&o->viols);
+	hset_clear(&o->traces);
+	o->kinds = 0;
+	o->nmsg = 0;
+	o->redundant = 0;
+}
+
 static void explore(const struct prog *p, enum dmo_explore_mode mode,
 		    uint64_t limit, struct outcome *o)
 {
@@ -450,12 +461,7 @@ static void explore(const struct prog *p, enum dmo_explore_mode mode,
 	struct dmo_explore_result r = { .on_violation = on_violation,
 					.arg = &w };
 
-	hset_clear(&o->states);
-	hset_clear(&o->viols);
-	hset_clear(&o->traces);
-	o->kinds = 0;
-	o->nmsg = 0;
-	o->redundant = 0;
+	outcome_clear(o);
 	memset(&w, 0, sizeof(w));
 	w.p = p;
 	w.out = o;
@@ -486,19 +492,11 @@ static void explore_par(const struct prog *p, int nw, struct outcome *o)
 	struct dmo_explore_result r = { .on_violation = on_violation };
 	void *args[MAXW];
 
-	hset_clear(&o->states);
-	hset_clear(&o->viols);
-	hset_clear(&o->traces);
-	o->kinds = 0;
-	o->nmsg = 0;
-	o->redundant = 0;
+	outcome_clear(o);
 	memset(&wt, 0, sizeof(wt));
 	wt.out = o;
 	for (int k = 0; k < nw; k++) {
-		hset_clear(&part[k].states);
-		hset_clear(&part[k].viols);
-		part[k].kinds = 0;
-		part[k].nmsg = 0;
+		outcome_clear(&part[k]);
 		memset(&w[k], 0, sizeof(w[k]));
 		w[k].p = p;
 		w[k].out = &part[k];
